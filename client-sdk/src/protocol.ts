@@ -1,0 +1,186 @@
+// The wire protocol between Charcha and its clients: HTTP bodies, Socket.IO events and errors.
+// The server imports this file too, so a change here must compile on both sides.
+// Keep it free of runtime dependencies: only types and a few constants.
+
+export type Role = 'commenter' | 'moderator' | 'admin';
+export type CommentStatus = 'published' | 'pending' | 'rejected' | 'deleted';
+export type SortOrder = 'newest' | 'oldest' | 'top';
+export type FlagReason = 'spam' | 'abuse' | 'offtopic' | 'other';
+export type ModerationAction = 'approve' | 'reject' | 'spam';
+export type UserAction = 'ban' | 'unban' | 'premod' | 'trust';
+export type PremodMode = 'off' | 'new-users' | 'links' | 'all';
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'too_large',
+  'rate_limited',
+  'locked',
+  'unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; retryAfter?: number };
+}
+
+export type ReactionTotals = Record<string, number>;
+
+export interface Author {
+  id: string;
+  name: string;
+  picture?: string;
+  guest?: boolean;
+}
+
+export interface Comment {
+  id: string;
+  article: string;
+  parentId: string | null;
+  /** Whom a reply answers when it was stored beside its parent at the depth cap. */
+  replyTo?: { id: string; name: string } | null;
+  depth: number;
+  author: Author;
+  body: string;
+  status: CommentStatus;
+  createdAt: string;
+  editedAt: string | null;
+  reactions: ReactionTotals;
+  myReactions?: string[];
+  replyCount: number;
+  seq: number;
+  /** First replies, on top-level comments of a thread page. */
+  replies?: Comment[];
+}
+
+export interface ArticleView {
+  article: string;
+  commentCount: number;
+  reactions: ReactionTotals;
+  myReactions?: string[];
+  locked: boolean;
+  viewers: number;
+  premod?: PremodMode | null;
+}
+
+export interface CommentPage {
+  comments: Comment[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export type ReactionTarget = { comment: string } | { article: string };
+
+export interface ReactionState {
+  reactions: ReactionTotals;
+  myReactions: string[];
+}
+
+// ---------------------------------------------------------------- Socket.IO: namespace "/"
+
+export interface PostPayload {
+  article: string;
+  body: string;
+  parentId?: string | null;
+  clientId: string;
+  guest?: { name: string };
+}
+
+export interface JoinAck {
+  seq: number;
+  viewers: number;
+  missed?: ArticleEvent[];
+  reset?: true;
+}
+
+/** Every acknowledgement is either its result or an error body. */
+export type Ack<T> = (answer: T | ErrorBody) => void;
+
+export interface ClientToServerEvents {
+  'article:join': (p: { article: string; since?: number }, ack: Ack<JoinAck>) => void;
+  'article:leave': (p: { article: string }, ack: Ack<Record<string, never>>) => void;
+  'comment:post': (p: PostPayload, ack: Ack<{ comment: Comment }>) => void;
+  'comment:edit': (p: { id: string; body: string }, ack: Ack<{ comment: Comment }>) => void;
+  'comment:delete': (p: { id: string }, ack: Ack<Record<string, never>>) => void;
+  'reaction:set': (
+    p: { target: ReactionTarget; kind: string; on: boolean },
+    ack: Ack<ReactionState>,
+  ) => void;
+  'auth:refresh': (p: { token: string }, ack: Ack<Record<string, never>>) => void;
+}
+
+/** On the wire, comment events are the Comment itself plus `article` and `seq` (contract). */
+export type CommentEventPayload = Comment & { article: string; seq: number };
+export interface CommentDeletedPayload { article: string; seq: number; id: string }
+export interface ReactionUpdatedPayload {
+  article: string;
+  seq: number;
+  target: ReactionTarget;
+  reactions: ReactionTotals;
+}
+export interface ArticleUpdatedPayload {
+  article: string;
+  seq: number;
+  locked: boolean;
+  commentCount: number;
+}
+
+/** The events readers of an article see, each with the article's next seq, by name. */
+export interface ArticleEventPayloads {
+  'comment:created': CommentEventPayload;
+  'comment:updated': CommentEventPayload;
+  'comment:deleted': CommentDeletedPayload;
+  'reaction:updated': ReactionUpdatedPayload;
+  'article:updated': ArticleUpdatedPayload;
+}
+export type ArticleEventType = keyof ArticleEventPayloads;
+export const ARTICLE_EVENT_TYPES: readonly ArticleEventType[] = [
+  'comment:created',
+  'comment:updated',
+  'comment:deleted',
+  'reaction:updated',
+  'article:updated',
+];
+
+/** A sequenced event as kept in the event log and replayed in `article:join`'s `missed`. */
+export type ArticleEvent = {
+  [K in ArticleEventType]: { type: K } & ArticleEventPayloads[K];
+}[ArticleEventType];
+
+export type ServerToClientEvents = {
+  [K in ArticleEventType]: (payload: ArticleEventPayloads[K]) => void;
+} & {
+  presence: (e: { article: string; viewers: number }) => void;
+};
+
+// ---------------------------------------------------------------- Socket.IO: namespace "/moderation"
+
+export interface QueueFlag {
+  userId: string;
+  reason: FlagReason;
+  note?: string;
+  at: string;
+}
+
+export interface QueueItem extends Comment {
+  reasons: string[];
+  flags: QueueFlag[];
+  authorHistory?: { comments: number; rejected: number; spam: number };
+}
+
+export interface ModerationClientToServerEvents {
+  decide: (
+    p: { id: string; action: ModerationAction; reason?: string },
+    ack: Ack<{ comment: Comment }>,
+  ) => void;
+}
+
+export interface ModerationServerToClientEvents {
+  'queue:added': (item: QueueItem) => void;
+  'queue:removed': (e: { id: string; by: string; action: ModerationAction | 'deleted' | 'edited' }) => void;
+  'queue:counts': (e: { pending: number; flagged: number }) => void;
+}
+

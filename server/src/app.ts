@@ -1,0 +1,110 @@
+// Wiring only: builds the services and hands them to the transports.
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import helmet from 'helmet';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Server } from 'socket.io';
+import type { Config } from './config';
+import { CommentService } from './domain/comments';
+import { EventLog } from './domain/events';
+import { commentsRouter } from './http/comments';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { siteAndActor } from './http/identity';
+import { opsRouter, type ReadinessCheck } from './http/ops';
+import type { Logger } from './log';
+import { SocketFanout } from './realtime/fanout';
+import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
+import { handshake } from './realtime/handshake';
+import type { Services } from './services';
+import type { Database } from './store/connection';
+import { buildModels, ensureIndexes } from './store/models';
+import { loadSites, SiteRegistry } from './trust/sites';
+
+export interface App {
+  services: Services;
+  http: HttpServer;
+  io: Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Graceful stop: refuse new work, finish what is in flight, close sockets. */
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, db: Database, log: Logger): Promise<App> {
+  const sites = new SiteRegistry(loadSites(config.SITES_FILE));
+  const models = buildModels(db.conn);
+  await ensureIndexes(models);
+
+  const app = express();
+  const http = createServer(app);
+  const io = new Server(http, {
+    maxHttpBufferSize: config.SOCKET_MAX_BYTES,
+    perMessageDeflate: false,
+    cors: { origin: (origin, cb) => cb(null, origin ?? true), credentials: false },
+    connectionStateRecovery: undefined,
+  });
+
+  const fanout = new SocketFanout(io);
+  const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
+  const comments = new CommentService(models, events, fanout);
+  const services: Services = { config, log, sites, db, models, events, comments, fanout };
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'img-src': ["'self'", 'https:', 'data:'],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(opsRouter(registry, checks));
+  const api = express.Router({ mergeParams: true });
+  api.use(express.json({ limit: config.HTTP_MAX_BYTES, strict: true }));
+  api.use(siteAndActor(sites, config.TRUST_PROXY));
+  api.use(commentsRouter(services));
+  app.use('/api/v1/sites/:site', api);
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+
+  io.use(handshake(sites, config.TRUST_PROXY));
+  io.on('connection', (socket) => registerReaderHandlers(socket as ReaderSocket, services));
+
+  const sweeper = setInterval(() => {
+    events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
+  }, 10 * 60 * 1000);
+  sweeper.unref();
+
+  return {
+    services,
+    http,
+    io,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve(http.address() as AddressInfo));
+      });
+    },
+    async close() {
+      clearInterval(sweeper);
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      io.disconnectSockets(true);
+      await events.drain();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
+      io.close();
+      http.closeAllConnections();
+    },
+  };
+}

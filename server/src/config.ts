@@ -1,0 +1,39 @@
+// Every environment variable Charcha reads, parsed and validated once, at start.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  MONGODB_URI: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  SITES_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How many proxies in front of Charcha to trust for X-Forwarded-For; 0 trusts none. */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Where the local database keeps its files when MONGODB_URI is unset. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Hours of event history kept for `article:join {since}` replay. */
+  EVENT_RETENTION_HOURS: z.coerce.number().positive().default(48),
+  /** Largest Socket.IO message accepted, in bytes. */
+  SOCKET_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Largest HTTP JSON body accepted, in bytes. */
+  HTTP_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Milliseconds given to in-flight work on SIGTERM before the process exits anyway. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

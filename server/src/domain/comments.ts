@@ -1,0 +1,399 @@
+// Comment threads: post, edit, delete, list. The rules of a thread live here, whichever
+// transport the call came from.
+import type { ArticleView, Comment, CommentPage, SortOrder } from '../../../client-sdk/src/protocol';
+import { asGuest } from '../trust/auth';
+import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
+import { sanitizeBody, type SanitizedBody } from '../trust/sanitize';
+import { isDuplicateKey } from '../store/connection';
+import { Types, trusted, type ArticleDoc, type CommentDoc, type Models } from '../store/models';
+import { isModerator, type Actor } from './actor';
+import { DomainError, badRequest, forbidden, notFound } from './errors';
+import type { EventLog } from './events';
+import type { Fanout } from './fanout';
+import { articleView, commentView } from './views';
+
+/** Statuses readers see: published comments and tombstones of deleted ones that have replies. */
+const VISIBLE: CommentDoc['status'][] = ['published', 'deleted'];
+/** Replies shipped with each top-level comment of a page. */
+export const FIRST_REPLIES = 3;
+
+export interface PostInput {
+  article: string;
+  body: string;
+  parentId?: string | null;
+  clientId: string;
+  guest?: { name: string };
+}
+
+export interface ListInput {
+  sort?: SortOrder;
+  limit?: number;
+  cursor?: string;
+  parent?: string;
+}
+
+/** Hooks other domain services attach to (moderation queue, user records). */
+export interface CommentHooks {
+  /** A comment entered the moderation queue (held by the pipeline). */
+  held?(doc: CommentDoc): void | Promise<void>;
+}
+
+export class CommentService {
+  hooks: CommentHooks = {};
+
+  constructor(
+    private readonly models: Models,
+    private readonly events: EventLog,
+    private readonly fanout: Fanout,
+    private readonly phases: readonly Phase[] = PHASES,
+  ) {}
+
+  // ------------------------------------------------------------------ reading
+
+  async getArticle(actor: Actor, article: string): Promise<ArticleView> {
+    const [doc, viewers] = await Promise.all([
+      this.models.Article.findOne({ site: actor.site.id, article }).lean<ArticleDoc>(),
+      this.fanout.viewers(actor.site.id, article),
+    ]);
+    const view = articleView(actor.site.id, article, doc, viewers);
+    if (actor.userId) view.myReactions = await this.myReactions(actor, [`a:${article}`]).then((m) => m.get(`a:${article}`) ?? []);
+    return view;
+  }
+
+  async listComments(actor: Actor, article: string, input: ListInput): Promise<CommentPage> {
+    const site = actor.site.id;
+    const sort = input.sort ?? (input.parent ? 'oldest' : 'newest');
+    const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
+    const parentId = input.parent ? toObjectId(input.parent, 'parent') : null;
+    const filter: Record<string, unknown> = { site, article, parentId, status: trusted({ $in: VISIBLE }) };
+    const total = await this.models.Comment.countDocuments(filter);
+    const cursor = input.cursor ? decodeCursor(input.cursor, sort) : null;
+    const order: Record<string, 1 | -1> = sort === 'top' ? { score: -1, _id: -1 } : sort === 'oldest' ? { _id: 1 } : { _id: -1 };
+    const page = await this.models.Comment.find(cursor ? { ...filter, ...cursorFilter(cursor, sort) } : filter)
+      .sort(order)
+      .limit(limit + 1)
+      .lean<CommentDoc[]>();
+    const more = page.length > limit;
+    if (more) page.pop();
+    const last = page[page.length - 1];
+    const nextCursor = more && last ? encodeCursor(last, sort) : null;
+
+    let replies = new Map<string, CommentDoc[]>();
+    if (!parentId) replies = await this.firstReplies(site, article, page);
+    const all = [...page, ...[...replies.values()].flat()];
+    const mine = await this.myReactions(actor, all.map((d) => `c:${d._id}`));
+    const view = (d: CommentDoc) => commentView(d, actor.userId ? (mine.get(`c:${d._id}`) ?? []) : undefined);
+    const comments = page.map((d) => {
+      const c = view(d);
+      if (!parentId) c.replies = (replies.get(String(d._id)) ?? []).map(view);
+      return c;
+    });
+    return { comments, nextCursor, total };
+  }
+
+  private async firstReplies(site: string, article: string, parents: CommentDoc[]): Promise<Map<string, CommentDoc[]>> {
+    const withReplies = parents.filter((p) => p.replyCount > 0);
+    const lists = await Promise.all(
+      withReplies.map((p) =>
+        this.models.Comment.find({ site, article, parentId: p._id, status: trusted({ $in: VISIBLE }) })
+          .sort({ _id: 1 })
+          .limit(FIRST_REPLIES)
+          .lean<CommentDoc[]>(),
+      ),
+    );
+    return new Map(withReplies.map((p, i) => [String(p._id), lists[i]!]));
+  }
+
+  async myReactions(actor: Actor, targets: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (!actor.userId || targets.length === 0) return out;
+    const docs = await this.models.Reaction.find({ site: actor.site.id, userId: actor.userId, target: trusted({ $in: targets }) }, { target: 1, kind: 1 }).lean();
+    for (const d of docs) out.set(d.target, [...(out.get(d.target) ?? []), d.kind]);
+    return out;
+  }
+
+  async getComment(actor: Actor, id: string): Promise<Comment> {
+    const doc = await this.findComment(actor.site.id, id);
+    if (!VISIBLE.includes(doc.status) && !isModerator(actor) && doc.author.id !== actor.userId) throw notFound('No such comment');
+    return commentView(doc);
+  }
+
+  async counts(site: string, articles: string[]): Promise<Record<string, number>> {
+    const docs = await this.models.Article.find({ site, article: trusted({ $in: articles }) }, { article: 1, commentCount: 1 }).lean();
+    const counts: Record<string, number> = Object.fromEntries(articles.map((a) => [a, 0]));
+    for (const d of docs) counts[d.article] = d.commentCount;
+    return counts;
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /** Posts a comment; `created` is false when the same clientId had already posted it. */
+  async postComment(caller: Actor, input: PostInput): Promise<{ comment: Comment; created: boolean }> {
+    const site = caller.site;
+    const actor = caller.userId ? caller : input.guest ? asGuest(caller, input.guest.name) : null;
+    if (!actor) {
+      throw new DomainError(
+        'unauthorized',
+        site.guests ? 'Sign in, or give a guest name, to comment' : 'Sign in to comment on this site',
+      );
+    }
+    const authorId = actor.userId!;
+
+    const existing = await this.models.Comment.findOne({ site: site.id, 'author.id': authorId, clientId: input.clientId }).lean<CommentDoc>();
+    if (existing) return { comment: commentView(existing), created: false };
+
+    const body = this.checkedBody(actor, input.body);
+    const article = await this.ensureArticle(site.id, input.article);
+    if (article.locked && !isModerator(actor)) throw new DomainError('locked', 'Comments on this article are closed');
+    const user = await this.models.User.findOne({ site: site.id, userId: authorId }).lean();
+    if (user?.state === 'banned' && (!user.bannedUntil || user.bannedUntil > new Date())) {
+      throw forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site');
+    }
+
+    const place = await this.placeReply(site.id, input.article, input.parentId ?? null, site.maxDepth);
+    const outcome = await runPipeline(this.phases, {
+      actor,
+      article,
+      body,
+      user,
+      edit: false,
+      recentSameText: () => this.recentSameText(site.id, authorId, body.text),
+    });
+
+    const now = new Date();
+    let doc: CommentDoc;
+    try {
+      const created = await this.models.Comment.create({
+        site: site.id,
+        article: input.article,
+        ...place,
+        author: { id: authorId, name: actor.name!, ...(actor.picture ? { picture: actor.picture } : {}), ...(actor.guest ? { guest: true } : {}) },
+        clientId: input.clientId,
+        body: body.html,
+        text: body.text,
+        status: outcome.status,
+        reasons: outcome.reasons,
+        createdAt: now,
+      });
+      doc = created.toObject() as CommentDoc;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const again = await this.models.Comment.findOne({ site: site.id, 'author.id': authorId, clientId: input.clientId }).lean<CommentDoc>();
+      if (!again) throw err;
+      return { comment: commentView(again), created: false };
+    }
+
+    await this.models.User.updateOne(
+      { site: site.id, userId: authorId },
+      { $set: { name: actor.name }, $setOnInsert: { createdAt: now } },
+      { upsert: true },
+    ).catch((err) => { if (!isDuplicateKey(err)) throw err; });
+
+    if (outcome.status === 'published') doc = await this.publish(doc);
+    else if (outcome.status === 'pending') await this.hooks.held?.(doc);
+    return { comment: commentView(doc, []), created: true };
+  }
+
+  /**
+   * Makes a stored comment visible to readers: counters, then the event that carries it.
+   * Also used by moderation when a held comment is approved.
+   */
+  async publish(doc: CommentDoc): Promise<CommentDoc> {
+    const { Comment, Article, User } = this.models;
+    if (doc.status !== 'published') {
+      await Comment.updateOne({ _id: doc._id }, { $set: { status: 'published' } });
+      doc = { ...doc, status: 'published' };
+    }
+    await Article.updateOne({ site: doc.site, article: doc.article }, { $inc: { commentCount: 1 } });
+    if (doc.parentId) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: 1, score: 1 } });
+    await User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: 1 } });
+    const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
+    await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
+    doc = { ...doc, seq: event.seq };
+    this.fanout.toArticle(doc.site, event);
+    return doc;
+  }
+
+  async editComment(actor: Actor, id: string, rawBody: string): Promise<Comment> {
+    const doc = await this.findComment(actor.site.id, id);
+    const mod = isModerator(actor);
+    if (doc.status === 'deleted' || doc.status === 'rejected') throw notFound('No such comment');
+    if (!mod) {
+      if (!actor.userId || actor.guest || doc.author.id !== actor.userId) throw forbidden('Only the author or a moderator can edit this comment');
+      const windowMs = actor.site.editWindowSec * 1000;
+      if (Date.now() - doc.createdAt.getTime() > windowMs) throw forbidden('The edit window for this comment has closed');
+    }
+    const body = this.checkedBody(actor, rawBody);
+    const article = await this.ensureArticle(doc.site, doc.article);
+    if (article.locked && !mod) throw new DomainError('locked', 'Comments on this article are closed');
+    let status: CommentDoc['status'] = doc.status;
+    let reasons = doc.reasons;
+    if (!mod) {
+      const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean();
+      const outcome = await runPipeline(this.phases, {
+        actor,
+        article,
+        body,
+        user,
+        edit: true,
+        recentSameText: async () => false,
+      });
+      if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
+      if (outcome.status === 'pending') {
+        status = 'pending';
+        reasons = outcome.reasons;
+      }
+    }
+    const editedAt = new Date();
+    await this.models.Comment.updateOne(
+      { _id: doc._id },
+      { $set: { body: body.html, text: body.text, editedAt, status, reasons } },
+    );
+    let updated: CommentDoc = { ...doc, body: body.html, text: body.text, editedAt, status, reasons };
+    if (doc.status === 'published' && status === 'published') {
+      const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(updated));
+      await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
+      updated = { ...updated, seq: event.seq };
+      this.fanout.toArticle(doc.site, event);
+    } else if (doc.status === 'published' && status === 'pending') {
+      await this.unpublish(updated);
+      await this.hooks.held?.(updated);
+    }
+    return commentView(updated);
+  }
+
+  async deleteComment(actor: Actor, id: string): Promise<void> {
+    const doc = await this.findComment(actor.site.id, id);
+    if (doc.status === 'deleted') return;
+    if (!isModerator(actor) && (!actor.userId || actor.guest || doc.author.id !== actor.userId)) {
+      throw forbidden('Only the author or a moderator can delete this comment');
+    }
+    await this.removeFromThread(doc, 'deleted');
+  }
+
+  /**
+   * Takes a comment out of the readers' thread: a tombstone when it has replies, gone
+   * otherwise. `status` is what it becomes (`deleted` by its author, `rejected` by moderation).
+   */
+  async removeFromThread(doc: CommentDoc, status: 'deleted' | 'rejected'): Promise<CommentDoc> {
+    const { Comment } = this.models;
+    const wasPublished = doc.status === 'published';
+    let updated: CommentDoc;
+    if (status === 'deleted' && doc.replyCount === 0) {
+      await Comment.deleteOne({ _id: doc._id });
+      updated = { ...doc, status: 'deleted' };
+      if (doc.parentId && wasPublished) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: -1, score: -1 } });
+    } else {
+      const set = status === 'deleted' ? { status, body: '', text: '' } : { status };
+      await Comment.updateOne({ _id: doc._id }, { $set: set });
+      updated = { ...doc, ...set };
+    }
+    if (wasPublished) await this.unpublish(updated);
+    return updated;
+  }
+
+  /** Tells readers a published comment is gone (or now a tombstone), and fixes the count. */
+  private async unpublish(doc: CommentDoc): Promise<void> {
+    await this.models.Article.updateOne({ site: doc.site, article: doc.article, commentCount: trusted({ $gt: 0 }) }, { $inc: { commentCount: -1 } });
+    const tombstone = doc.status === 'deleted' && doc.replyCount > 0;
+    if (tombstone) {
+      const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(doc));
+      await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
+      this.fanout.toArticle(doc.site, event);
+    } else {
+      const event = await this.events.append(doc.site, doc.article, 'comment:deleted', { id: String(doc._id) });
+      this.fanout.toArticle(doc.site, event);
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private checkedBody(actor: Actor, raw: string): SanitizedBody {
+    const body = sanitizeBody(raw);
+    if (!body.text) throw badRequest('The comment is empty');
+    const length = [...body.text].length;
+    if (length > actor.site.maxLength) {
+      throw new DomainError('too_large', `The comment is ${length} characters long; the limit is ${actor.site.maxLength}`);
+    }
+    return body;
+  }
+
+  async ensureArticle(site: string, article: string): Promise<ArticleDoc> {
+    const found = await this.models.Article.findOne({ site, article }).lean<ArticleDoc>();
+    if (found) return found;
+    try {
+      await this.models.Article.create({ site, article });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    return (await this.models.Article.findOne({ site, article }).lean<ArticleDoc>())!;
+  }
+
+  async findComment(site: string, id: string): Promise<CommentDoc> {
+    const _id = toObjectId(id, 'id', 'not_found');
+    const doc = await this.models.Comment.findOne({ _id, site }).lean<CommentDoc>();
+    if (!doc) throw notFound('No such comment');
+    return doc;
+  }
+
+  /** Where a reply goes: under its parent, or beside it when the parent is at the depth cap. */
+  private async placeReply(site: string, article: string, parentId: string | null, maxDepth: number) {
+    if (!parentId) return { parentId: null, ancestors: [], depth: 0, replyTo: null };
+    const parent = await this.models.Comment.findOne({ _id: toObjectId(parentId, 'parentId'), site }).lean<CommentDoc>();
+    if (!parent || parent.article !== article) throw badRequest('parentId: no such comment in this article');
+    if (parent.status !== 'published') throw badRequest('parentId: that comment cannot be replied to');
+    if (parent.depth >= maxDepth && parent.parentId) {
+      return {
+        parentId: parent.parentId,
+        ancestors: parent.ancestors,
+        depth: parent.depth,
+        replyTo: { id: String(parent._id), name: parent.author.name },
+      };
+    }
+    return { parentId: parent._id, ancestors: [...parent.ancestors, parent._id], depth: parent.depth + 1, replyTo: null };
+  }
+
+  private async recentSameText(site: string, authorId: string, text: string): Promise<boolean> {
+    const since = new Date(Date.now() - 24 * 3600 * 1000);
+    const same = await this.models.Comment.findOne(
+      { site, 'author.id': authorId, createdAt: trusted({ $gte: since }), text, status: trusted({ $ne: 'deleted' }) },
+      { _id: 1 },
+    ).lean();
+    return same !== null;
+  }
+}
+
+// ------------------------------------------------------------------ cursors
+
+interface Cursor {
+  id: string;
+  score?: number;
+}
+
+function encodeCursor(doc: CommentDoc, sort: SortOrder): string {
+  const c: Cursor = sort === 'top' ? { id: String(doc._id), score: doc.score } : { id: String(doc._id) };
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string, sort: SortOrder): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.id !== 'string' || !Types.ObjectId.isValid(c.id)) throw new Error('id');
+    if (sort === 'top' && typeof c.score !== 'number') throw new Error('score');
+    return c;
+  } catch {
+    throw badRequest('cursor: not a cursor of this listing');
+  }
+}
+
+function cursorFilter(c: Cursor, sort: SortOrder): Record<string, unknown> {
+  const id = new Types.ObjectId(c.id);
+  if (sort === 'oldest') return { _id: trusted({ $gt: id }) };
+  if (sort === 'newest') return { _id: trusted({ $lt: id }) };
+  return { $or: [{ score: trusted({ $lt: c.score }) }, { score: c.score, _id: trusted({ $lt: id }) }] };
+}
+
+function toObjectId(id: string, field: string, code: 'bad_request' | 'not_found' = 'bad_request'): Types.ObjectId {
+  if (!/^[0-9a-f]{24}$/i.test(id)) throw new DomainError(code, code === 'not_found' ? 'No such comment' : `${field}: not a comment id`);
+  return new Types.ObjectId(id);
+}

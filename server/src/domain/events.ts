@@ -1,0 +1,83 @@
+// The per-article event log: every event readers can see gets the article's next seq and is
+// kept for replay. The unique index on {site, article, seq} decides who gets a seq, so two
+// nodes (or a database whose $inc is not atomic across connections) can never hand out one
+// seq twice; a loser of that race reads the new maximum and tries again.
+import type { ArticleEvent, ArticleEventPayloads, ArticleEventType, JoinAck } from '../../../client-sdk/src/protocol';
+import { isDuplicateKey } from '../store/connection';
+import { trusted, type Models } from '../store/models';
+import { KeyedQueue } from './keyed-queue';
+
+/** At most this many events are replayed in one join; older gaps get `reset`. */
+export const MAX_REPLAY = 1000;
+
+type PayloadOf<K extends ArticleEventType> = Omit<ArticleEventPayloads[K], 'seq' | 'article'>;
+
+export class EventLog {
+  private readonly queue = new KeyedQueue();
+
+  constructor(
+    private readonly models: Models,
+    private readonly retentionMs: number,
+  ) {}
+
+  /** Stores the event under the article's next seq and returns it, ready to send. */
+  append<K extends ArticleEventType>(site: string, article: string, type: K, payload: PayloadOf<K>): Promise<ArticleEvent> {
+    return this.queue.run(`${site}\u0000${article}`, () => this.appendNow(site, article, type, payload));
+  }
+
+  private async appendNow<K extends ArticleEventType>(
+    site: string,
+    article: string,
+    type: K,
+    payload: PayloadOf<K>,
+  ): Promise<ArticleEvent> {
+    const { Event, Article } = this.models;
+    let seq = (await this.lastSeq(site, article)) + 1;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await Event.create({ site, article, seq, type, payload, at: new Date() });
+        break;
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 50) throw err;
+        seq = (await this.lastSeq(site, article)) + 1; // another node took it
+      }
+    }
+    // A cache for readers of the article document; $max never moves it backwards.
+    await Article.updateOne({ site, article }, { $max: { seq } });
+    return { ...(payload as object), type, article, seq } as ArticleEvent;
+  }
+
+  async lastSeq(site: string, article: string): Promise<number> {
+    const last = await this.models.Event.findOne({ site, article }, { seq: 1 }).sort({ seq: -1 }).lean();
+    if (last) return last.seq;
+    // History may have expired: the article document remembers the last seq handed out.
+    const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
+    return a?.seq ?? 0;
+  }
+
+  /** What a reader that last saw `since` missed, or `reset` when that history is gone. */
+  async replay(site: string, article: string, since: number | undefined): Promise<Pick<JoinAck, 'seq' | 'missed' | 'reset'>> {
+    const seq = await this.lastSeq(site, article);
+    if (since === undefined) return { seq };
+    if (since > seq) return { seq, reset: true };
+    if (since === seq) return { seq, missed: [] };
+    const docs = await this.models.Event.find({ site, article, seq: trusted({ $gt: since }) })
+      .sort({ seq: 1 })
+      .limit(MAX_REPLAY + 1)
+      .lean();
+    if (docs.length === 0 || docs[0]!.seq !== since + 1 || docs.length > MAX_REPLAY) return { seq, reset: true };
+    const missed = docs.map((d) => ({ ...d.payload, type: d.type, article: d.article, seq: d.seq }) as ArticleEvent);
+    const lastMissed = missed[missed.length - 1]!.seq;
+    return { seq: Math.max(seq, lastMissed), missed };
+  }
+
+  /** Deletes events older than the retention; run on a timer (no TTL index on FerretDB). */
+  async sweep(now = Date.now()): Promise<number> {
+    const r = await this.models.Event.deleteMany({ at: trusted({ $lt: new Date(now - this.retentionMs) }) });
+    return r.deletedCount ?? 0;
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+}

@@ -1,0 +1,98 @@
+// Reader events on namespace "/": validate the payload, call the domain, answer the ack.
+// Handlers never emit to rooms; the domain does, through the fan-out.
+import type { Socket } from 'socket.io';
+import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '../../../client-sdk/src/protocol';
+import { toErrorBody } from '../domain/errors';
+import {
+  DeleteEvent,
+  EditEvent,
+  JoinEvent,
+  LeaveEvent,
+  PostEvent,
+  RefreshEvent,
+  parseInput,
+} from '../domain/inputs';
+import type { Services } from '../services';
+import { identify } from '../trust/auth';
+import type { SocketData } from './handshake';
+import { articleRoom } from './rooms';
+
+export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+type AnyAck = (answer: unknown) => void;
+
+/** Wraps a handler: the ack always gets the result or an error body, and nothing throws. */
+export function answer(socket: Socket, services: Services, fn: (payload: unknown) => Promise<unknown>) {
+  return async (payload: unknown, ack?: AnyAck) => {
+    try {
+      await services.limits?.socketEvent(socket);
+      const result = await fn(payload);
+      if (typeof ack === 'function') ack(result);
+    } catch (err) {
+      const body: ErrorBody = toErrorBody(err);
+      if (body.error.code === 'unavailable') services.log.error({ err, event: 'socket' }, 'socket handler failed');
+      if (typeof ack === 'function') ack(body);
+    }
+  };
+}
+
+export function registerReaderHandlers(socket: ReaderSocket, services: Services): void {
+  const { comments, events } = services;
+  const actor = () => socket.data.actor;
+  const on = (name: keyof ClientToServerEvents, fn: (payload: unknown) => Promise<unknown>) =>
+    socket.on(name, answer(socket, services, fn) as never);
+
+  on('article:join', async (p) => {
+    const { article, since } = parseInput(JoinEvent, p);
+    const site = actor().site.id;
+    // Join first, then read: an event sent in between reaches the client twice (live and in
+    // `missed`), never zero times; the client keeps one by its seq.
+    await socket.join(articleRoom(site, article));
+    services.presence?.joined(site, article);
+    const [replay, viewers] = await Promise.all([events.replay(site, article, since), services.fanout.viewers(site, article)]);
+    return { ...replay, viewers };
+  });
+
+  on('article:leave', async (p) => {
+    const { article } = parseInput(LeaveEvent, p);
+    const site = actor().site.id;
+    await socket.leave(articleRoom(site, article));
+    services.presence?.left(site, article);
+    return {};
+  });
+
+  on('comment:post', async (p) => {
+    const input = parseInput(PostEvent, p);
+    await services.limits?.post(actor(), input.guest !== undefined);
+    const { comment } = await comments.postComment(actor(), input);
+    return { comment };
+  });
+
+  on('comment:edit', async (p) => {
+    const { id, body } = parseInput(EditEvent, p);
+    await services.limits?.edit(actor());
+    return { comment: await comments.editComment(actor(), id, body) };
+  });
+
+  on('comment:delete', async (p) => {
+    const { id } = parseInput(DeleteEvent, p);
+    await comments.deleteComment(actor(), id);
+    return {};
+  });
+
+  on('auth:refresh', async (p) => {
+    const { token } = parseInput(RefreshEvent, p);
+    const current = actor();
+    const next = await identify(current.site, token, current.ip);
+    socket.data.actor = next;
+    return {};
+  });
+
+  socket.on('disconnecting', () => {
+    for (const room of socket.rooms) {
+      if (!room.startsWith('a:')) continue;
+      const [, site, ...rest] = room.split(':');
+      services.presence?.left(site!, rest.join(':'));
+    }
+  });
+}

@@ -1,0 +1,37 @@
+// The services app.ts builds and hands to both transports.
+import type { Socket } from 'socket.io';
+import type { Config } from './config';
+import type { Actor } from './domain/actor';
+import type { CommentService } from './domain/comments';
+import type { EventLog } from './domain/events';
+import type { Logger } from './log';
+import type { SocketFanout } from './realtime/fanout';
+import type { Database } from './store/connection';
+import type { Models } from './store/models';
+import type { SiteRegistry } from './trust/sites';
+
+/** Rate limits, by action; each throws a rate_limited DomainError when over the limit. */
+export interface Limits {
+  post(actor: Actor, guest: boolean): Promise<void>;
+  edit(actor: Actor): Promise<void>;
+  socketEvent(socket: Socket): Promise<void>;
+}
+
+/** Readers per article, as sockets join and leave rooms. */
+export interface PresenceTracker {
+  joined(site: string, article: string): void;
+  left(site: string, article: string): void;
+}
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  sites: SiteRegistry;
+  db: Database;
+  models: Models;
+  events: EventLog;
+  comments: CommentService;
+  fanout: SocketFanout;
+  limits?: Limits;
+  presence?: PresenceTracker;
+}

@@ -1,0 +1,239 @@
+// Collections, their document shapes and their indexes. docs/DATA.md lists every index
+// with the query it serves; keep the two in step.
+import { Schema, Types, trusted, type Connection, type Model } from 'mongoose';
+
+export { Types };
+/**
+ * Marks a query operator object as ours. Mongoose runs with `sanitizeFilter`, which turns any
+ * `$`-object in a filter into a literal match, so operators that come from caller input can
+ * never act as operators; the ones the code writes itself are wrapped in `trusted`.
+ */
+export { trusted };
+export type ObjectId = Types.ObjectId;
+
+export interface ArticleDoc {
+  site: string;
+  article: string;
+  /** Last seq handed out, a cache of max(events.seq): the events' unique index arbitrates. */
+  seq: number;
+  commentCount: number;
+  reactions: Record<string, number>;
+  locked: boolean;
+  premod: 'off' | 'new-users' | 'links' | 'all' | null;
+  createdAt: Date;
+}
+
+export interface CommentDoc {
+  _id: ObjectId;
+  site: string;
+  article: string;
+  parentId: ObjectId | null;
+  ancestors: ObjectId[];
+  depth: number;
+  replyTo: { id: string; name: string } | null;
+  author: { id: string; name: string; picture?: string; guest?: boolean };
+  clientId: string;
+  body: string;
+  /** Plain text of the body, NFC; what length limits and word checks read. */
+  text: string;
+  status: 'published' | 'pending' | 'rejected' | 'deleted';
+  reasons: string[];
+  flags: { userId: string; reason: string; note?: string; at: Date }[];
+  flagCount: number;
+  /** Set by a moderator's decision; decided items leave the queue. */
+  decidedBy: string | null;
+  reactions: Record<string, number>;
+  replyCount: number;
+  score: number;
+  seq: number;
+  createdAt: Date;
+  editedAt: Date | null;
+}
+
+export interface EventDoc {
+  site: string;
+  article: string;
+  seq: number;
+  type: string;
+  payload: Record<string, unknown>;
+  at: Date;
+}
+
+export interface ReactionDoc {
+  site: string;
+  userId: string;
+  /** `c:<commentId>` or `a:<article>`. */
+  target: string;
+  kind: string;
+  at: Date;
+}
+
+export interface UserDoc {
+  site: string;
+  userId: string;
+  name: string;
+  state: 'active' | 'premod' | 'banned' | 'trusted';
+  bannedUntil: Date | null;
+  reason: string | null;
+  comments: number;
+  rejected: number;
+  spam: number;
+  createdAt: Date;
+}
+
+export interface ModLogDoc {
+  site: string;
+  moderator: { id: string; name: string };
+  action: string;
+  target: { comment?: string; user?: string; article?: string };
+  reason: string | null;
+  at: Date;
+}
+
+const opts = { versionKey: false as const, strict: 'throw' as const, minimize: false };
+const sub = <T>(def: Record<string, unknown>) => new Schema<T>(def, { _id: false, versionKey: false, strict: 'throw' });
+
+const ArticleSchema = new Schema<ArticleDoc>(
+  {
+    site: { type: String, required: true },
+    article: { type: String, required: true },
+    seq: { type: Number, default: 0 },
+    commentCount: { type: Number, default: 0 },
+    reactions: { type: Schema.Types.Mixed, default: () => ({}) },
+    locked: { type: Boolean, default: false },
+    premod: { type: String, default: null },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  opts,
+);
+ArticleSchema.index({ site: 1, article: 1 }, { unique: true });
+
+const CommentSchema = new Schema<CommentDoc>(
+  {
+    site: { type: String, required: true },
+    article: { type: String, required: true },
+    parentId: { type: Schema.Types.ObjectId, default: null },
+    ancestors: { type: [Schema.Types.ObjectId], default: [] },
+    depth: { type: Number, default: 0 },
+    replyTo: { type: sub<{ id: string; name: string }>({ id: String, name: String }), default: null },
+    author: {
+      type: sub<CommentDoc['author']>({ id: String, name: String, picture: String, guest: Boolean }),
+      required: true,
+    },
+    clientId: { type: String, required: true },
+    body: { type: String, default: '' },
+    text: { type: String, default: '' },
+    status: { type: String, required: true },
+    reasons: { type: [String], default: [] },
+    flags: {
+      type: [sub<CommentDoc['flags'][number]>({ userId: String, reason: String, note: String, at: Date })],
+      default: [],
+    },
+    flagCount: { type: Number, default: 0 },
+    decidedBy: { type: String, default: null },
+    reactions: { type: Schema.Types.Mixed, default: () => ({}) },
+    replyCount: { type: Number, default: 0 },
+    score: { type: Number, default: 0 },
+    seq: { type: Number, default: 0 },
+    createdAt: { type: Date, default: () => new Date() },
+    editedAt: { type: Date, default: null },
+  },
+  opts,
+);
+// Idempotent posts: one comment per author and clientId.
+CommentSchema.index({ site: 1, 'author.id': 1, clientId: 1 }, { unique: true });
+// Thread pages, newest/oldest (the _id order is the creation order) and replies of a parent.
+CommentSchema.index({ site: 1, article: 1, parentId: 1, _id: -1 });
+// Thread pages sorted by top score.
+CommentSchema.index({ site: 1, article: 1, parentId: 1, score: -1, _id: -1 });
+// Moderation queues, oldest first.
+CommentSchema.index({ site: 1, status: 1, _id: 1 });
+CommentSchema.index({ site: 1, flagCount: 1, _id: 1 });
+// An author's recent comments (duplicate check, author history).
+CommentSchema.index({ site: 1, 'author.id': 1, createdAt: -1 });
+
+const EventSchema = new Schema<EventDoc>(
+  {
+    site: { type: String, required: true },
+    article: { type: String, required: true },
+    seq: { type: Number, required: true },
+    type: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    at: { type: Date, default: () => new Date() },
+  },
+  opts,
+);
+// The arbiter of seq: one event per article and seq, whatever the counters say.
+EventSchema.index({ site: 1, article: 1, seq: 1 }, { unique: true });
+// Expiry sweep (FerretDB has no TTL indexes, so a timer deletes old events).
+EventSchema.index({ at: 1 });
+
+const ReactionSchema = new Schema<ReactionDoc>(
+  {
+    site: { type: String, required: true },
+    userId: { type: String, required: true },
+    target: { type: String, required: true },
+    kind: { type: String, required: true },
+    at: { type: Date, default: () => new Date() },
+  },
+  opts,
+);
+ReactionSchema.index({ site: 1, target: 1, userId: 1, kind: 1 }, { unique: true });
+
+const UserSchema = new Schema<UserDoc>(
+  {
+    site: { type: String, required: true },
+    userId: { type: String, required: true },
+    name: { type: String, default: '' },
+    state: { type: String, default: 'active' },
+    bannedUntil: { type: Date, default: null },
+    reason: { type: String, default: null },
+    comments: { type: Number, default: 0 },
+    rejected: { type: Number, default: 0 },
+    spam: { type: Number, default: 0 },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  opts,
+);
+UserSchema.index({ site: 1, userId: 1 }, { unique: true });
+
+const ModLogSchema = new Schema<ModLogDoc>(
+  {
+    site: { type: String, required: true },
+    moderator: { type: sub<ModLogDoc['moderator']>({ id: String, name: String }), required: true },
+    action: { type: String, required: true },
+    target: { type: sub<ModLogDoc['target']>({ comment: String, user: String, article: String }), required: true },
+    reason: { type: String, default: null },
+    at: { type: Date, default: () => new Date() },
+  },
+  opts,
+);
+ModLogSchema.index({ site: 1, _id: -1 });
+
+export interface Models {
+  Article: Model<ArticleDoc>;
+  Comment: Model<CommentDoc>;
+  Event: Model<EventDoc>;
+  Reaction: Model<ReactionDoc>;
+  User: Model<UserDoc>;
+  ModLog: Model<ModLogDoc>;
+}
+
+export function buildModels(conn: Connection): Models {
+  return {
+    Article: conn.model<ArticleDoc>('Article', ArticleSchema, 'articles'),
+    Comment: conn.model<CommentDoc>('Comment', CommentSchema, 'comments'),
+    Event: conn.model<EventDoc>('Event', EventSchema, 'events'),
+    Reaction: conn.model<ReactionDoc>('Reaction', ReactionSchema, 'reactions'),
+    User: conn.model<UserDoc>('User', UserSchema, 'users'),
+    ModLog: conn.model<ModLogDoc>('ModLog', ModLogSchema, 'modlog'),
+  };
+}
+
+/** Creates every collection and index; safe to run on every start. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const m of Object.values(models) as Model<unknown>[]) {
+    await m.createCollection().catch(() => undefined);
+    await m.createIndexes();
+  }
+}

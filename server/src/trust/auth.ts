@@ -1,0 +1,65 @@
+// Identity: HS256 JWTs signed by the host site with its secret, verified with jose, which
+// pins the algorithm (so `alg: none` and every other algorithm are refused).
+import { createHash } from 'node:crypto';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { Actor } from '../domain/actor';
+import { DomainError } from '../domain/errors';
+import { cleanName } from './sanitize';
+import type { Site } from './sites';
+
+const Claims = z.object({
+  sub: z.string().min(1).max(128),
+  name: z.string().min(1).max(200),
+  exp: z.number(),
+  iat: z.number().optional(),
+  role: z.enum(['commenter', 'moderator', 'admin']).default('commenter'),
+  picture: z.string().url().startsWith('https://').max(2048).optional(),
+});
+
+const keys = new WeakMap<Site, Uint8Array>();
+function keyOf(site: Site): Uint8Array {
+  let k = keys.get(site);
+  if (!k) keys.set(site, (k = new TextEncoder().encode(site.secret)));
+  return k;
+}
+
+const unauthorized = (m: string) => new DomainError('unauthorized', m);
+
+/** The actor a request or socket speaks for. No token: an anonymous reader (a guest once it names itself). */
+export async function identify(site: Site, token: string | undefined, ip: string): Promise<Actor> {
+  if (!token) return { site, userId: null, name: null, role: 'commenter', guest: false, ip };
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, keyOf(site), { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] }));
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw unauthorized('Token expired');
+    throw unauthorized('Invalid token');
+  }
+  const claims = Claims.safeParse(payload);
+  if (!claims.success) {
+    const field = claims.error.issues[0]?.path.join('.') || 'claims';
+    throw unauthorized(`Invalid token: bad or missing claim "${field}"`);
+  }
+  const name = cleanName(claims.data.name);
+  if (!name) throw unauthorized('Invalid token: empty name');
+  return {
+    site,
+    userId: claims.data.sub,
+    name,
+    picture: claims.data.picture,
+    role: claims.data.role,
+    guest: false,
+    ip,
+  };
+}
+
+/** A guest posting under a name: unverified, keyed by site, address and name. */
+export function asGuest(actor: Actor, rawName: string): Actor {
+  if (actor.userId && !actor.guest) return actor; // signed-in users post as themselves
+  if (!actor.site.guests) throw new DomainError('unauthorized', 'Sign in to comment on this site');
+  const name = cleanName(rawName);
+  if (!name) throw new DomainError('bad_request', 'A guest needs a name');
+  const id = 'g_' + createHash('sha256').update(`${actor.site.id}\u0000${actor.ip}\u0000${name}`).digest('hex').slice(0, 20);
+  return { ...actor, userId: id, name, guest: true, role: 'commenter' };
+}

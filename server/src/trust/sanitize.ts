@@ -1,0 +1,91 @@
+// Comment bodies and names as stored: NFC text, an allowlist of markup, no invisible tricks.
+import sanitizeHtml from 'sanitize-html';
+
+/** Bidi embedding/override/isolate controls: removed everywhere (they can disguise text). */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+/** Other characters that never belong in a comment: C0/C1 controls except tab and newline. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+const SAFE_HREF = /^(?:https?:\/\/[^/]|mailto:)/i;
+
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'b', 'strong', 'i', 'em', 'a', 'blockquote', 'code', 'pre', 'ul', 'ol', 'li'],
+  allowedAttributes: { a: ['href'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // Tags whose content is dropped with them, not kept as text.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'iframe', 'xmp', 'svg', 'math', 'template', 'object', 'embed'],
+  enforceHtmlBoundary: false,
+  parser: { lowerCaseTags: true, lowerCaseAttributeNames: true },
+  transformTags: {
+    // A link keeps its text; only an absolute http(s) or mailto href keeps it a link.
+    a: (tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag =>
+      attribs.href && SAFE_HREF.test(attribs.href.replace(/[\s\u0000-\u001f]/g, ''))
+        ? { tagName, attribs: { href: attribs.href.trim(), rel: 'nofollow ugc noopener', target: '_blank' } }
+        : { tagName: 'span', attribs: {} },
+  },
+};
+// `rel` and `target` are added by the transform above, after the allowlist is applied.
+OPTIONS.allowedAttributes = { a: ['href', 'rel', 'target'] };
+
+export function cleanText(s: string): string {
+  return s.normalize('NFC').replace(BIDI_CONTROLS, '').replace(CONTROL_CHARS, '');
+}
+
+export interface SanitizedBody {
+  html: string;
+  /** The visible text, NFC, what limits and word checks count. */
+  text: string;
+  links: number;
+}
+
+export function sanitizeBody(raw: string): SanitizedBody {
+  let input = cleanText(raw).replace(/\r\n?/g, '\n').trim();
+  if (!/<pre[\s>]/i.test(input)) input = input.replace(/\n/g, '<br>');
+  let links = 0;
+  const html = sanitizeHtml(input, {
+    ...OPTIONS,
+    exclusiveFilter: (frame) => {
+      if (frame.tag === 'a') {
+        if (!frame.attribs.href) return true;
+        links++;
+      }
+      return false;
+    },
+  }).trim();
+  const text = htmlToText(html);
+  links += countBareUrls(text, html);
+  return { html, text, links };
+}
+
+/** Visible text of sanitized HTML (entities decoded, tags dropped, whitespace folded). */
+export function htmlToText(html: string): string {
+  const stripped = sanitizeHtml(html.replace(/<br\s*\/?>/gi, '\n'), { allowedTags: [], allowedAttributes: {} });
+  return decodeEntities(stripped)
+    .replace(/[ \t]+/g, ' ')
+    .trim();
+}
+
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&nbsp;/g, '\u00A0')
+    .replace(/&amp;/g, '&');
+}
+
+/** URLs typed as plain text also count as links (they are what link spam looks like). */
+function countBareUrls(text: string, html: string): number {
+  const inText = text.match(/\b(?:https?:\/\/|www\.)[^\s<]+/gi) ?? [];
+  const anchored = new Set((html.match(/href="([^"]+)"/g) ?? []).map((h) => h.slice(6, -1)));
+  return inText.filter((u) => !anchored.has(u)).length;
+}
+
+/** A display name: NFC, no bidi or control characters, whitespace collapsed, 1-80 characters. */
+export function cleanName(raw: string): string {
+  return [...cleanText(raw).replace(/\s+/g, ' ').trim()].slice(0, 80).join('');
+}

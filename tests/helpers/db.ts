@@ -1,0 +1,26 @@
+// One real database for the whole test run, started through the project's own launcher
+// (FerretDB on this machine), in a temporary folder. Each server gets its own database name.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchDatabase, type LocalDatabase } from '../../server/src/localdb/launcher';
+
+let shared: Promise<LocalDatabase> | null = null;
+let counter = 0;
+
+export function testDatabase(): Promise<LocalDatabase> {
+  if (!shared) {
+    const dir = mkdtempSync(join(tmpdir(), 'charcha-test-db-'));
+    shared = launchDatabase({ uri: process.env.TEST_MONGODB_URI, dataDir: dir, log: (m) => process.stderr.write(`  [db] ${m}\n`) });
+  }
+  return shared;
+}
+
+/** A URI naming a fresh database on the shared server. */
+export async function freshDatabaseUri(prefix = 't'): Promise<string> {
+  const db = await testDatabase();
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const u = new URL(db.uri);
+  u.pathname = '/' + name;
+  return u.toString();
+}
