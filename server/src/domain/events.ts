@@ -14,6 +14,9 @@ type PayloadOf<K extends ArticleEventType> = Omit<ArticleEventPayloads[K], 'seq'
 
 export class EventLog {
   private readonly queue = new KeyedQueue();
+  /** Last seq this process appended per article: saves a read per event; a stale value only
+   * costs one duplicate-key retry, since the unique index still decides. */
+  private readonly lastAppended = new Map<string, number>();
 
   constructor(
     private readonly models: Models,
@@ -22,17 +25,20 @@ export class EventLog {
 
   /** Stores the event under the article's next seq and returns it, ready to send. */
   append<K extends ArticleEventType>(site: string, article: string, type: K, payload: PayloadOf<K>): Promise<ArticleEvent> {
-    return this.queue.run(`${site}\u0000${article}`, () => this.appendNow(site, article, type, payload));
+    const key = `${site}\u0000${article}`;
+    return this.queue.run(key, () => this.appendNow(key, site, article, type, payload));
   }
 
   private async appendNow<K extends ArticleEventType>(
+    key: string,
     site: string,
     article: string,
     type: K,
     payload: PayloadOf<K>,
   ): Promise<ArticleEvent> {
     const { Event, Article } = this.models;
-    let seq = (await this.lastSeq(site, article)) + 1;
+    const cached = this.lastAppended.get(key);
+    let seq = (cached ?? (await this.lastSeq(site, article))) + 1;
     for (let attempt = 0; ; attempt++) {
       try {
         await Event.create({ site, article, seq, type, payload, at: new Date() });
@@ -42,6 +48,8 @@ export class EventLog {
         seq = (await this.lastSeq(site, article)) + 1; // another node took it
       }
     }
+    this.lastAppended.set(key, seq);
+    if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
     // A cache for readers of the article document; $max never moves it backwards.
     await Article.updateOne({ site, article }, { $max: { seq } });
     return { ...(payload as object), type, article, seq } as ArticleEvent;
