@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
+import { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Config } from './config';
@@ -19,6 +20,7 @@ import { handshake } from './realtime/handshake';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { buildModels, ensureIndexes } from './store/models';
+import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
 
 export interface App {
@@ -48,6 +50,10 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
   const comments = new CommentService(models, events, fanout);
   const services: Services = { config, log, sites, db, models, events, comments, fanout };
+  // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
+  const limitsRedis = config.REDIS_URL && config.RATE_LIMITS === 'on' ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  limitsRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
+  if (config.RATE_LIMITS === 'on') services.limits = createLimits({ redis: limitsRedis, keyPrefix: config.RATE_LIMIT_PREFIX });
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -78,7 +84,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 
-  io.use(handshake(sites, config.TRUST_PROXY));
+  io.use(handshake(sites, config.TRUST_PROXY, services.limits));
   io.on('connection', (socket) => registerReaderHandlers(socket as ReaderSocket, services));
 
   const sweeper = setInterval(() => {
@@ -105,6 +111,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
       io.close();
       http.closeAllConnections();
+      limitsRedis?.disconnect();
     },
   };
 }

@@ -10,6 +10,10 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   SITES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `off` turns every rate limit off (for load tests and test suites that post in bulk). */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Prefix of the rate-limit keys in Redis (several deployments may share one Redis). */
+  RATE_LIMIT_PREFIX: z.string().min(1).max(100).default('charcha:rl'),
   /** How many proxies in front of Charcha to trust for X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Where the local database keeps its files when MONGODB_URI is unset. */

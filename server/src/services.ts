@@ -8,12 +8,19 @@ import type { Logger } from './log';
 import type { SocketFanout } from './realtime/fanout';
 import type { Database } from './store/connection';
 import type { Models } from './store/models';
-import type { SiteRegistry } from './trust/sites';
+import type { Site, SiteRegistry } from './trust/sites';
 
 /** Rate limits, by action; each throws a rate_limited DomainError when over the limit. */
 export interface Limits {
   post(actor: Actor, guest: boolean): Promise<void>;
   edit(actor: Actor): Promise<void>;
+  /** A reaction set or cleared (comment or article). */
+  react(actor: Actor): Promise<void>;
+  /** A flag raised on a comment. */
+  flag(actor: Actor): Promise<void>;
+  /** A new Socket.IO connection from an address. */
+  connection(site: Site, ip: string): Promise<void>;
+  /** One event on a connection; a flooding connection gets SocketFlooding (trust/limits). */
   socketEvent(socket: Socket): Promise<void>;
 }
 

@@ -32,7 +32,9 @@ export interface TestServer {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const mongoUri = opts.mongoUri ?? (await freshDatabaseUri());
-  const env: Record<string, string> = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: String(opts.port ?? 0), MONGODB_URI: mongoUri, ...opts.env };
+  // Rate limits are off unless a test turns them on (RATE_LIMITS: 'on'): suites post in bulk
+  // from one address; tests/integration/trust-limits.test.ts checks the limits themselves.
+  const env: Record<string, string> = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: String(opts.port ?? 0), MONGODB_URI: mongoUri, RATE_LIMITS: 'off', ...opts.env };
   if (opts.sites) {
     const file = join(mkdtempSync(join(tmpdir(), 'charcha-sites-')), 'sites.json');
     writeFileSync(file, JSON.stringify(opts.sites));

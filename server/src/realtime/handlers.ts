@@ -14,6 +14,7 @@ import {
 } from '../domain/inputs';
 import type { Services } from '../services';
 import { identify } from '../trust/auth';
+import { SocketFlooding } from '../trust/limits';
 import type { SocketData } from './handshake';
 import { articleRoom } from './rooms';
 
@@ -32,6 +33,8 @@ export function answer(socket: Socket, services: Services, fn: (payload: unknown
       const body: ErrorBody = toErrorBody(err);
       if (body.error.code === 'unavailable') services.log.error({ err, event: 'socket' }, 'socket handler failed');
       if (typeof ack === 'function') ack(body);
+      // A connection that keeps flooding after being told to slow down is cut.
+      if (err instanceof SocketFlooding) socket.disconnect(true);
     }
   };
 }

@@ -1,10 +1,12 @@
-// Who may connect: the site must exist, the Origin must be one of the site's, and a token,
-// when given, must verify. The actor is kept on the socket for every handler.
+// Who may connect: the site must exist, the Origin must be one of the site's, the address
+// must be under its connection limit, and a token, when given, must verify. The actor is
+// kept on the socket for every handler.
 import type { Socket } from 'socket.io';
 import type { Actor } from '../domain/actor';
 import { DomainError, toErrorBody } from '../domain/errors';
 import { clientAddress } from '../trust/address';
 import { identify } from '../trust/auth';
+import type { Limits } from '../services';
 import { originAllowed, type SiteRegistry } from '../trust/sites';
 
 export interface SocketData {
@@ -12,14 +14,14 @@ export interface SocketData {
 }
 
 /** A handshake refusal carries the contract's error body in `err.data`. */
-function refuse(err: unknown): Error {
+export function refuse(err: unknown): Error {
   const body = toErrorBody(err);
   const e = new Error(body.error.message) as Error & { data: unknown };
   e.data = body;
   return e;
 }
 
-export function handshake(sites: SiteRegistry, trustProxy: number) {
+export function handshake(sites: SiteRegistry, trustProxy: number, limits?: Pick<Limits, 'connection'>) {
   return async (socket: Socket, next: (err?: Error) => void) => {
     try {
       const auth = (socket.handshake.auth ?? {}) as { site?: unknown; token?: unknown };
@@ -28,6 +30,7 @@ export function handshake(sites: SiteRegistry, trustProxy: number) {
       if (!originAllowed(site, socket.handshake.headers.origin)) throw new DomainError('forbidden', 'Origin not allowed for this site');
       const token = typeof auth.token === 'string' && auth.token ? auth.token : undefined;
       const ip = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trustProxy);
+      await limits?.connection(site, ip);
       (socket.data as SocketData).actor = await identify(site, token, ip);
       next();
     } catch (err) {

@@ -5,12 +5,12 @@ import { errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor';
 import { DomainError } from '../domain/errors';
-import { cleanName } from './sanitize';
+import { cleanName, collapseName, MAX_NAME } from './sanitize';
 import type { Site } from './sites';
 
 const Claims = z.object({
   sub: z.string().min(1).max(128),
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(1000),
   exp: z.number(),
   iat: z.number().optional(),
   role: z.enum(['commenter', 'moderator', 'admin']).default('commenter'),
@@ -41,8 +41,11 @@ export async function identify(site: Site, token: string | undefined, ip: string
     const field = claims.error.issues[0]?.path.join('.') || 'claims';
     throw unauthorized(`Invalid token: bad or missing claim "${field}"`);
   }
-  const name = cleanName(claims.data.name);
+  // The contract fixes names at 1-80 characters: a token outside that is the host site's
+  // bug, refused rather than silently cut (counted after bidi/invisible removal and collapsing).
+  const name = collapseName(claims.data.name);
   if (!name) throw unauthorized('Invalid token: empty name');
+  if ([...name].length > MAX_NAME) throw unauthorized(`Invalid token: name longer than ${MAX_NAME} characters`);
   return {
     site,
     userId: claims.data.sub,

@@ -85,7 +85,18 @@ function countBareUrls(text: string, html: string): number {
   return inText.filter((u) => !anchored.has(u)).length;
 }
 
-/** A display name: NFC, no bidi or control characters, whitespace collapsed, 1-80 characters. */
+/** Invisible characters that names never need (ZWJ/ZWNJ stay: Devanagari names use them). */
+const NAME_INVISIBLES = /[\u00AD\u034F\u061C\u115F\u1160\u180E\u200B\u200E\u200F\u2060-\u2064\u3164\uFEFF\uFFA0]/g;
+
+/** Longest display name, in characters (code points), as the contract fixes it. */
+export const MAX_NAME = 80;
+
+/** A display name: NFC, no bidi, control or invisible characters, whitespace collapsed. */
+export function collapseName(raw: string): string {
+  return cleanText(raw).replace(NAME_INVISIBLES, '').replace(/\s+/g, ' ').trim();
+}
+
+/** A display name cut to MAX_NAME characters (guests: the name typed into a form). */
 export function cleanName(raw: string): string {
-  return [...cleanText(raw).replace(/\s+/g, ' ').trim()].slice(0, 80).join('');
+  return [...collapseName(raw)].slice(0, MAX_NAME).join('');
 }

@@ -1,6 +1,7 @@
 // The sites Charcha serves: loaded from SITES_FILE and validated, or the local `demo` site.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isLimitName, LIMIT_NAMES } from './limit-rules';
 
 export const DEFAULT_REACTIONS = ['like', 'thumbsup', 'heart', 'laugh', 'wow', 'sad', 'angry'];
 
@@ -23,7 +24,12 @@ const SiteSchema = z
     bannedWords: z.array(z.string().min(1)).default([]),
     suspectWords: z.array(z.string().min(1)).default([]),
     /** Per-site overrides of the rate limits: name → {points, duration (s)}. */
-    limits: z.record(z.string(), z.object({ points: z.number().int().min(1), duration: z.number().int().min(1) })).default({}),
+    limits: z
+      .record(
+        z.string().refine((k): boolean => isLimitName(k), { message: `a limit name: one of ${LIMIT_NAMES.join(', ')}` }),
+        z.strictObject({ points: z.number().int().min(1).max(1_000_000), duration: z.number().int().min(1).max(7 * 24 * 3600) }),
+      )
+      .default({}),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -95,13 +101,24 @@ export class SiteRegistry {
   }
 }
 
-/** Does `origin` match one of the site's patterns (`*` matches any run of characters but `/`)? */
+/**
+ * Does `origin` match one of the site's patterns? `*` stands for a run of host-name or port
+ * characters (letters, digits, `-`, `.`), so `https://*.example.com` and `http://localhost:*`
+ * match what they say and nothing with a path, user info or another scheme.
+ */
 export function originAllowed(site: Site, origin: string | undefined): boolean {
   if (!origin) return true; // not a browser request (server-to-server, mobile app)
-  return site.origins.some((pattern) => {
-    const re = new RegExp('^' + pattern.split('*').map(escapeRe).join('[^/]*') + '$');
-    return re.test(origin);
-  });
+  return originPatterns(site).some((re) => re.test(origin));
+}
+
+const compiled = new WeakMap<Site, RegExp[]>();
+function originPatterns(site: Site): RegExp[] {
+  let list = compiled.get(site);
+  if (!list) {
+    list = site.origins.map((p) => new RegExp('^' + p.split('*').map(escapeRe).join('[A-Za-z0-9.-]*') + '$', 'i'));
+    compiled.set(site, list);
+  }
+  return list;
 }
 
 function escapeRe(s: string): string {
