@@ -58,6 +58,8 @@ export interface Comment {
 
 export interface ArticleView {
   article: string;
+  /** Optional: the article's seq, read before the rest of this answer. */
+  seq?: number;
   commentCount: number;
   reactions: ReactionTotals;
   myReactions?: string[];
@@ -70,6 +72,12 @@ export interface CommentPage {
   comments: Comment[];
   nextCursor: string | null;
   total: number;
+  /**
+   * Optional: the article's seq, read before the comments. A client that has it joins with
+   * `since: seq` and replays exactly what happened after its read; without it, the SDK uses
+   * the highest comment `seq` in the page (a lower bound: it may replay a little more).
+   */
+  seq?: number;
 }
 
 export type ReactionTarget = { comment: string } | { article: string };
@@ -106,7 +114,7 @@ export interface ClientToServerEvents {
   'comment:edit': (p: { id: string; body: string }, ack: Ack<{ comment: Comment }>) => void;
   'comment:delete': (p: { id: string }, ack: Ack<Record<string, never>>) => void;
   'reaction:set': (
-    p: { target: ReactionTarget; kind: string; on: boolean },
+    p: { target: ReactionTarget; kind: string; on: boolean; guest?: { name: string } },
     ack: Ack<ReactionState>,
   ) => void;
   'auth:refresh': (p: { token: string }, ack: Ack<Record<string, never>>) => void;
@@ -165,15 +173,67 @@ export interface QueueFlag {
   at: string;
 }
 
+/** The moderation queues: held by the pipeline, reported by readers, and rejected (to undo). */
+export type QueueState = 'pending' | 'flagged' | 'rejected';
+
 export interface QueueItem extends Comment {
   reasons: string[];
   flags: QueueFlag[];
   authorHistory?: { comments: number; rejected: number; spam: number };
+  /** Which queue the item is in now. */
+  queue?: QueueState;
+  /** True while readers' flags keep the comment hidden from the thread. */
+  hidden?: boolean;
+}
+
+export interface QueueCounts {
+  pending: number;
+  flagged: number;
+}
+
+export interface QueuePage {
+  items: QueueItem[];
+  nextCursor: string | null;
+  counts?: QueueCounts;
+}
+
+export interface DecideInput {
+  id: string;
+  action: ModerationAction;
+  reason?: string;
+  /** The queue the moderator saw the item in; a different current queue answers 409. */
+  from?: QueueState;
+}
+
+/** A user's moderation record, as POST /moderation/users/:userId answers it. */
+export interface UserModerationState {
+  userId: string;
+  name: string;
+  state: 'active' | 'premod' | 'banned' | 'trusted';
+  bannedUntil: string | null;
+  reason: string | null;
+  comments: number;
+  rejected: number;
+  spam: number;
+}
+
+export interface ModLogEntry {
+  id: string;
+  moderator: { id: string; name: string };
+  action: string;
+  target: { comment?: string; user?: string; article?: string };
+  reason: string | null;
+  at: string;
+}
+
+export interface ModLogPage {
+  entries: ModLogEntry[];
+  nextCursor: string | null;
 }
 
 export interface ModerationClientToServerEvents {
   decide: (
-    p: { id: string; action: ModerationAction; reason?: string },
+    p: { id: string; action: ModerationAction; reason?: string; from?: QueueState },
     ack: Ack<{ comment: Comment }>,
   ) => void;
 }
