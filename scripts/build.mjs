@@ -77,7 +77,7 @@ const common = {
   bundle: true,
   minify: true,
   format: 'iife',
-  target: ['es2020', 'chrome90', 'safari14', 'firefox90'],
+  target: ['es2020'],
   platform: 'browser',
   jsx: 'automatic',
   jsxImportSource: 'preact',

@@ -68,6 +68,7 @@ function layout(opts: { lang: string; title: string; assets: DemoAssets; body: s
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
 <title>${esc(opts.title)}</title>
 ${css ? `<link rel="stylesheet" href="${esc(css)}">` : ''}
 </head>
@@ -177,6 +178,7 @@ export function renderConsolePage(o: { assets: DemoAssets; site: string }): stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
 <title>Charcha moderation</title>
 ${css ? `<link rel="stylesheet" href="${esc(css)}">` : ''}
 </head>

@@ -1,0 +1,274 @@
+// The comment section: header, main box, "new comments" banner, the thread, load more.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { WidgetContext, type WidgetApi } from './context';
+import { catalogue, type Locale } from './i18n';
+import { currentReader, hooks, type Reader } from './identity';
+import { Composer } from './Composer';
+import { CommentItem } from './CommentItem';
+import { Icon } from './Icon';
+import { connect, type Session } from './session';
+import type { SortOrder, WidgetComment } from './sdk';
+
+export interface WidgetProps {
+  url: string;
+  site: string;
+  article: string;
+  locale: Locale;
+  token?: string;
+  theme?: string;
+  guests?: boolean;
+  editWindowSec?: number;
+  root: ShadowRoot;
+}
+
+const SORTS: SortOrder[] = ['newest', 'oldest', 'top'];
+
+function walk(list: WidgetComment[], fn: (c: WidgetComment) => void) {
+  for (const c of list) {
+    fn(c);
+    if (c.replies) walk(c.replies, fn);
+  }
+}
+
+function useDark(theme?: string): boolean {
+  const mq = useMemo(() => matchMedia('(prefers-color-scheme: dark)'), []);
+  const [dark, setDark] = useState(mq.matches);
+  useEffect(() => {
+    const on = () => setDark(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return theme === 'dark' || (theme !== 'light' && dark);
+}
+
+export function Widget(props: WidgetProps) {
+  const t = catalogue(props.locale);
+  const dark = useDark(props.theme);
+  const [reader, setReader] = useState<Reader | null | undefined>(undefined);
+  const [sort, setSort] = useState<SortOrder>('newest');
+  const [conn, setConn] = useState<Session | null>(null);
+  const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
+  const [, setVersion] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  const [guests, setGuests] = useState(props.guests ?? true);
+  const [announce, setAnnounce] = useState('');
+  const [fresh, setFresh] = useState<Set<string>>(new Set());
+  const [unseen, setUnseen] = useState(0);
+  const known = useRef(new Set<string>());
+  const anchor = useRef<{ id: string; top: number } | null>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const num = useMemo(() => new Intl.NumberFormat(props.locale).format, [props.locale]);
+
+  // Who is reading: resolved once, and again after the host's sign-in hook.
+  useEffect(() => {
+    currentReader(props.token).then(setReader);
+  }, []);
+
+  // One connection per reader identity; one thread per sort order.
+  useEffect(() => {
+    if (reader === undefined) return;
+    const c = connect({ url: props.url, site: props.site, article: props.article, reader });
+    setConn(c);
+    return () => c.close();
+  }, [reader]);
+
+  useEffect(() => {
+    if (!conn) return;
+    const thread = conn.open(sort);
+    known.current = new Set();
+    setStatus('loading');
+    setFresh(new Set());
+    setUnseen(0);
+    let first = true;
+    const off = thread.on('change', () => {
+      captureAnchor();
+      if (!first) noticeNew(thread.comments);
+      setVersion((v) => v + 1);
+    });
+    thread.ready.then(
+      () => {
+        walk(thread.comments, (c) => known.current.add(c.id));
+        first = false;
+        setStatus('ready');
+      },
+      () => setStatus('error'),
+    );
+    return () => {
+      off();
+      conn.closeThread();
+    };
+  }, [conn, sort]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  // Keep what the reader is looking at in place when comments arrive above it.
+  useLayoutEffect(() => {
+    const a = anchor.current;
+    anchor.current = null;
+    if (!a) return;
+    const el = props.root.querySelector(`li[data-id="${CSS.escape(a.id)}"]>.ca`);
+    const delta = el ? el.getBoundingClientRect().top - a.top : 0;
+    if (Math.abs(delta) >= 1) window.scrollBy(0, delta);
+  });
+
+  function captureAnchor() {
+    const box = list.current;
+    if (!box || box.getBoundingClientRect().top >= 0) return;
+    for (const el of box.querySelectorAll<HTMLElement>('li.c>.ca')) {
+      const r = el.getBoundingClientRect();
+      if (r.bottom > 0) {
+        anchor.current = { id: (el.parentElement as HTMLElement).dataset.id!, top: r.top };
+        return;
+      }
+    }
+  }
+
+  function noticeNew(comments: WidgetComment[]) {
+    const added: string[] = [];
+    walk(comments, (c) => {
+      if (known.current.has(c.id)) return;
+      known.current.add(c.id);
+      const own = c.key !== c.id || (reader && c.author.id === reader.id && !c.author.guest);
+      if (!own && c.status !== 'deleted') added.push(c.id);
+    });
+    if (!added.length) return;
+    setFresh((f) => new Set([...f, ...added]));
+    setUnseen((n) => n + added.length);
+    setAnnounce(t.newComments(added.length, num(added.length)));
+  }
+
+  function showNew() {
+    const first = props.root.querySelector<HTMLElement>('li.fr>.ca');
+    const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    (first ?? list.current)?.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'center' });
+    first?.focus({ preventScroll: true });
+    setUnseen(0);
+    const seen = new Set(fresh);
+    setTimeout(() => setFresh((f) => new Set([...f].filter((id) => !seen.has(id)))), 4000);
+  }
+
+  const thread = conn?.thread;
+  const comments = thread?.comments ?? [];
+  const locked = !!thread?.locked;
+  const total = thread?.commentCount ?? 0;
+  const viewers = thread?.viewers ?? 0;
+  const banner = unseen;
+
+  const api: WidgetApi = {
+    t,
+    locale: props.locale,
+    num,
+    now,
+    reader: reader ?? null,
+    guests,
+    locked,
+    canSignIn: !!(hooks().signIn || hooks().getToken),
+    editWindowSec: props.editWindowSec ?? 900,
+    fresh,
+    async signIn() {
+      try {
+        await hooks().signIn?.();
+      } catch {
+        /* the host's dialog was closed */
+      }
+      const next = await currentReader(props.token);
+      if (next && next.token !== reader?.token) setReader(next);
+    },
+    async post(body, parentId, guestName) {
+      try {
+        return await conn!.post(body, parentId, guestName);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (!reader && (code === 'forbidden' || code === 'unauthorized')) setGuests(false);
+        throw err;
+      }
+    },
+    like: async (c, on) => {
+      await conn!.thread!.react({ comment: c.key }, 'like', on);
+    },
+    edit: (id, body) => conn!.edit(id, body),
+    remove: (id) => conn!.remove(id),
+    flag: (id, reason, note) => conn!.flag(id, reason, note),
+    loadReplies: async (id) => {
+      await conn!.thread!.loadReplies(id);
+    },
+    explain(err) {
+      const e = err as { code?: string; retryAfter?: number };
+      switch (e?.code) {
+        case 'rate_limited':
+          return t.rateLimited(Math.max(1, Math.ceil(e.retryAfter ?? 1)));
+        case 'locked':
+          return t.locked;
+        case 'too_large':
+          return t.tooLong;
+        case 'network':
+        case 'timeout':
+        case 'unavailable':
+          return t.offline;
+        case 'unauthorized':
+          return t.signInPrompt;
+        default:
+          return t.refused;
+      }
+    },
+  };
+
+  return (
+    <WidgetContext.Provider value={api}>
+      <section class={dark ? 'r dk' : 'r'} lang={props.locale} aria-labelledby="ch-t">
+        <div class="hd">
+          <div class="ti">
+            <h2 class="t" id="ch-t">
+              {t.title}
+            </h2>
+            {status === 'ready' && <span class="n">{t.count(total, num(total))}</span>}
+            {viewers > 0 && (
+              <span class="v">
+                <span class="dot" aria-hidden="true" />
+                {t.viewers(viewers, num(viewers))}
+              </span>
+            )}
+          </div>
+          <div class="so" role="group" aria-label={t.sortLabel}>
+            {SORTS.map((s) => (
+              <button key={s} type="button" class="sb" aria-pressed={sort === s} onClick={() => setSort(s)}>
+                {t.sort[s]}
+              </button>
+            ))}
+          </div>
+        </div>
+        {reader !== undefined && <Composer />}
+        <div class="sr" role="status" aria-live="polite">
+          {announce}
+        </div>
+        {banner > 0 && (
+          <button type="button" class="nw" onClick={showNew}>
+            <Icon d="M12 19V5m-6 6 6-6 6 6" />
+            {t.newComments(banner, num(banner))}
+          </button>
+        )}
+        {status === 'loading' && (
+          <div class="sk" aria-busy="true" aria-label={t.loading}>
+            <i /><i /><i /><i />
+          </div>
+        )}
+        {status === 'error' && <p class="em">{t.loadError}</p>}
+        {status === 'ready' && comments.length === 0 && <p class="em">{t.empty}</p>}
+        <ol class="ls" ref={list}>
+          {comments.map((c) => (
+            <CommentItem key={c.key} c={c} />
+          ))}
+        </ol>
+        {status === 'ready' && thread?.hasMore && (
+          <button type="button" class="more" onClick={() => thread.loadMore()}>
+            {t.loadMore}
+          </button>
+        )}
+        <p class="ft">{t.poweredBy}</p>
+      </section>
+    </WidgetContext.Provider>
+  );
+}

@@ -1,0 +1,15 @@
+// The one place that knows the client SDK's shapes. Components use WidgetComment and the
+// helpers here, so a change in the SDK's API is absorbed in this file (and session.ts).
+import type { SortOrder } from '../../client-sdk/src/protocol';
+import type { ThreadComment } from '../../client-sdk/src/thread-store';
+
+export type { SortOrder };
+
+/** A comment as the thread store holds it: the wire Comment, its loaded replies, local state. */
+export type WidgetComment = ThreadComment;
+
+/** '' once stored on the server; 'sending' while queued or in flight; 'failed' after the last try. */
+export function localState(c: WidgetComment): '' | 'sending' | 'failed' {
+  const s = c.local?.state;
+  return s === 'failed' ? 'failed' : s ? 'sending' : '';
+}

@@ -1,0 +1,46 @@
+// The widget's side of the client SDK: one client per reader identity, one thread at a time
+// (per sort order).
+import { createClient, type IoFactory } from '../../client-sdk/src/core';
+import { io } from './socket';
+import type { Thread } from '../../client-sdk/src/thread';
+import type { FlagReason } from '../../client-sdk/src/protocol';
+import type { Reader } from './identity';
+import type { SortOrder, WidgetComment } from './sdk';
+
+export interface Session {
+  thread: Thread | null;
+  open(sort: SortOrder): Thread;
+  closeThread(): void;
+  post(body: string, parentId?: string, guestName?: string): Promise<WidgetComment>;
+  edit(id: string, body: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  flag(id: string, reason: string, note?: string): Promise<void>;
+  close(): void;
+}
+
+export function connect(o: { url: string; site: string; reader: Reader | null; article: string }): Session {
+  const client = createClient({ url: o.url, site: o.site, token: o.reader?.token, io: io as unknown as IoFactory });
+  const s: Session = {
+    thread: null,
+    open(sort) {
+      s.thread = client.thread(o.article, { sort });
+      return s.thread;
+    },
+    closeThread() {
+      s.thread?.close();
+      s.thread = null;
+    },
+    post(body, parentId, guestName) {
+      return s.thread!.post(body, { parentId, guest: guestName ? { name: guestName } : undefined });
+    },
+    async edit(id, body) {
+      await s.thread!.edit(id, body);
+    },
+    remove: (id) => s.thread!.delete(id),
+    flag: (id, reason, note) => s.thread!.flag(id, reason as FlagReason, note),
+    close() {
+      client.close();
+    },
+  };
+  return s;
+}
