@@ -5,16 +5,22 @@ import type { ArticleEvent, ModerationServerToClientEvents } from '../../../clie
 import type { Fanout, ModerationEventName } from '../domain/fanout';
 import { articleRoom, moderatorsRoom } from './rooms';
 
+/** How long counting viewers waits for the other nodes before counting this node's only. */
+const VIEWERS_TIMEOUT_MS = 1500;
+
 export class SocketFanout implements Fanout {
   constructor(
     private readonly io: Server,
     /** True when an adapter connects several nodes: viewers are then counted across them. */
     private readonly clustered: () => boolean = () => false,
+    /** Told of every emit, by event name (metrics). */
+    private readonly onEmit: (event: string) => void = () => {},
   ) {}
 
   toArticle(site: string, event: ArticleEvent): void {
     const { type, ...payload } = event;
     this.io.to(articleRoom(site, event.article)).emit(type, payload as never);
+    this.onEmit(type);
   }
 
   toModerators<K extends ModerationEventName>(
@@ -23,17 +29,20 @@ export class SocketFanout implements Fanout {
     payload: Parameters<ModerationServerToClientEvents[K]>[0],
   ): void {
     this.io.of('/moderation').to(moderatorsRoom(site)).emit(name, payload as never);
+    this.onEmit(name);
   }
 
   presence(site: string, article: string, viewers: number): void {
     this.io.to(articleRoom(site, article)).emit('presence', { article, viewers });
+    this.onEmit('presence');
   }
 
   async viewers(site: string, article: string): Promise<number> {
     const room = articleRoom(site, article);
     if (!this.clustered()) return this.io.of('/').adapter.rooms.get(room)?.size ?? 0;
     try {
-      return (await this.io.in(room).fetchSockets()).length;
+      // Every node answers; one that died without leaving Redis must not hold a join for 5 s.
+      return (await this.io.in(room).timeout(VIEWERS_TIMEOUT_MS).fetchSockets()).length;
     } catch {
       return this.io.of('/').adapter.rooms.get(room)?.size ?? 0;
     }
