@@ -247,9 +247,11 @@ export class Thread extends Emitter<ThreadEvents> {
     if (running) return running;
     const epoch = this.epoch;
     const cursor = this.store.repliesCursor(id);
-    const p = this.withCatchup(() =>
-      this.d.http.comments(this.article, { parent: id, sort: 'oldest', limit: opts.limit ?? this.pageSize, cursor }),
-    )
+    // Cursors are the server's own: the first call starts over, so it asks for the replies
+    // already shown plus a page.
+    const shown = cursor === null ? (this.store.find(id)?.replies.filter((r) => !r.local).length ?? 0) : 0;
+    const limit = Math.min(100, shown + (opts.limit ?? this.pageSize));
+    const p = this.withCatchup(() => this.d.http.comments(this.article, { parent: id, sort: 'oldest', limit, cursor }))
       .then(({ result: page, events }) => {
         if (epoch === this.epoch && !this.closed) {
           this.store.addReplies(id, page);
