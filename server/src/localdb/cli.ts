@@ -2,6 +2,7 @@
 //   npm run db                 data in .data/db
 //   npm run db -- --data DIR   data in DIR
 //   npm run db -- --temp       data in a fresh temporary folder, deleted on exit
+//   npm run db -- --check      start, ping, stop and exit (builds the local database if needed)
 // MONGODB_URI, when set, is used as is and nothing is started.
 // stdout carries only the `MONGODB_URI=...` line (scripts can read it); the rest goes to stderr.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,13 +11,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchDatabase } from './launcher';
 
-const USAGE = 'usage: npm run db [-- --data DIR | --temp]';
+const USAGE = 'usage: npm run db [-- --data DIR | --temp] [--check]';
 
 async function main(): Promise<void> {
-  let values: { data?: string; temp?: boolean; help?: boolean };
+  let values: { data?: string; temp?: boolean; check?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { data: { type: 'string' }, temp: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { data: { type: 'string' }, temp: { type: 'boolean' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -51,6 +52,12 @@ async function main(): Promise<void> {
     return;
   }
   console.error(`[db] ${db.detail}`);
+  if (values.check) {
+    await db.stop();
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    console.error('[db] check passed: the local database starts and answers.');
+    return;
+  }
   console.error(`[db] run nodes against it, one port each: MONGODB_URI=${db.uri} PORT=8081 npm start`);
   console.error('[db] Ctrl+C stops the database.');
 
