@@ -31,7 +31,7 @@ export function fakeToken(claims: { sub: string; name: string; exp?: number; rol
   return `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...claims, exp })}.sig`;
 }
 
-const err = (code: ErrorCode, message = code, retryAfter?: number): ErrorBody => ({
+const err = (code: ErrorCode, message: string = code, retryAfter?: number): ErrorBody => ({
   error: retryAfter === undefined ? { code, message } : { code, message, retryAfter },
 });
 
@@ -229,7 +229,7 @@ export class FakeServer {
 
   private append<K extends ArticleEventType>(article: string, type: K, payload: Omit<ArticleEventPayloads[K], 'article' | 'seq'>): number {
     const seq = this.seq(article) + 1;
-    const ev = { ...payload, type, article, seq } as ArticleEvent;
+    const ev = { ...payload, type, article, seq } as unknown as ArticleEvent;
     const list = this.events.get(article) ?? [];
     list.push(ev);
     this.events.set(article, list);

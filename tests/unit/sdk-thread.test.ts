@@ -14,7 +14,6 @@ import {
 import type { Comment, ErrorBody } from '../../client-sdk/src/protocol';
 
 const ART = 'art-1';
-const alice = { id: 'alice', name: 'Alice' };
 const bob = { id: 'bob', name: 'Bob' };
 
 async function waitFor(cond: () => boolean, what = 'condition', ms = 3000): Promise<void> {
