@@ -9,10 +9,13 @@ import { Server } from 'socket.io';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
 import { EventLog } from './domain/events';
+import { PresenceService } from './domain/presence';
+import { ReactionService } from './domain/reactions';
 import { commentsRouter } from './http/comments';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
+import { reactionsRouter } from './http/reactions';
 import type { Logger } from './log';
 import { SocketFanout } from './realtime/fanout';
 import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
@@ -49,7 +52,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const fanout = new SocketFanout(io);
   const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
   const comments = new CommentService(models, events, fanout);
-  const services: Services = { config, log, sites, db, models, events, comments, fanout };
+  const reactions = new ReactionService(models, events, fanout, (err) => log.warn({ err }, 'reaction update failed'));
+  const presence = new PresenceService(fanout, (err) => log.warn({ err }, 'presence update failed'));
+  const services: Services = { config, log, sites, db, models, events, comments, fanout, reactions, presence };
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
   const limitsRedis = config.REDIS_URL && config.RATE_LIMITS === 'on' ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   limitsRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
@@ -80,6 +85,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(express.json({ limit: config.HTTP_MAX_BYTES, strict: true }));
   api.use(siteAndActor(sites, config.TRUST_PROXY));
   api.use(commentsRouter(services));
+  api.use(reactionsRouter(services));
   app.use('/api/v1/sites/:site', api);
   app.use(notFoundHandler);
   app.use(errorHandler(log));
@@ -107,6 +113,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       io.disconnectSockets(true);
+      await reactions.close();
+      await presence.close();
       await events.drain();
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
       io.close();

@@ -40,7 +40,9 @@ export const ReactionTarget = z.union([
   z.strictObject({ comment: CommentId }),
   z.strictObject({ article: ArticleId }),
 ]);
-export const ReactionEvent = z.strictObject({ target: ReactionTarget, kind: ReactionKind, on: z.boolean() });
+export const ReactionEvent = z.strictObject({ target: ReactionTarget, kind: ReactionKind, on: z.boolean(), guest: GuestInput.optional() });
+/** Body of PUT/DELETE …/reactions/:kind: empty, or a guest's name on sites with guests. */
+export const ReactionBody = z.strictObject({ guest: GuestInput.optional() });
 export const RefreshEvent = z.strictObject({ token: z.string().min(1).max(8192) });
 
 /** Parses `value` or throws a bad_request naming the first bad field. */

@@ -1,6 +1,7 @@
 // Stored documents as the contract's shapes.
 import type { ArticleView, Comment } from '../../../client-sdk/src/protocol';
 import type { ArticleDoc, CommentDoc } from '../store/models';
+import { positiveTotals } from './reaction-counters';
 
 export function commentView(doc: CommentDoc, myReactions?: string[]): Comment {
   const deleted = doc.status === 'deleted';
@@ -15,7 +16,7 @@ export function commentView(doc: CommentDoc, myReactions?: string[]): Comment {
     status: doc.status,
     createdAt: doc.createdAt.toISOString(),
     editedAt: doc.editedAt ? doc.editedAt.toISOString() : null,
-    reactions: { ...(doc.reactions ?? {}) },
+    reactions: positiveTotals(doc.reactions),
     replyCount: doc.replyCount,
     seq: doc.seq,
   };
@@ -27,7 +28,7 @@ export function articleView(site: string, article: string, doc: ArticleDoc | nul
   return {
     article,
     commentCount: doc?.commentCount ?? 0,
-    reactions: { ...(doc?.reactions ?? {}) },
+    reactions: positiveTotals(doc?.reactions),
     locked: doc?.locked ?? false,
     viewers,
     premod: doc?.premod ?? null,

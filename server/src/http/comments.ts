@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { DomainError } from '../domain/errors';
 import { ArticleId, CommentId, CountsQuery, EditBody, ListQuery, PostBody, parseInput } from '../domain/inputs';
 import type { Services } from '../services';
+import { sendWithETag } from './etag';
 import { actorOf } from './identity';
 
 export const MAX_COUNT_ARTICLES = 100;
@@ -55,9 +56,9 @@ export function commentsRouter(services: Services): Router {
     if (ids.length === 0) throw new DomainError('bad_request', 'articles: give at least one article id');
     if (ids.length > MAX_COUNT_ARTICLES) throw new DomainError('bad_request', `articles: at most ${MAX_COUNT_ARTICLES} ids`);
     for (const id of ids) parseInput(ArticleId, id);
-    const counts = await comments.counts(actorOf(req).site.id, ids);
+    const counts = await comments.counts(actorOf(req).site.id, ids); // one query, whatever the number of ids
     res.setHeader('Cache-Control', 'public, max-age=10');
-    res.json({ counts });
+    sendWithETag(req, res, { counts });
   });
 
   return r;

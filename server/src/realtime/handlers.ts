@@ -9,6 +9,7 @@ import {
   JoinEvent,
   LeaveEvent,
   PostEvent,
+  ReactionEvent,
   RefreshEvent,
   parseInput,
 } from '../domain/inputs';
@@ -81,6 +82,12 @@ export function registerReaderHandlers(socket: ReaderSocket, services: Services)
     const { id } = parseInput(DeleteEvent, p);
     await comments.deleteComment(actor(), id);
     return {};
+  });
+
+  on('reaction:set', async (p) => {
+    const input = parseInput(ReactionEvent, p);
+    await services.limits?.react(actor());
+    return services.reactions.set(actor(), input);
   });
 
   on('auth:refresh', async (p) => {
