@@ -9,9 +9,13 @@ import { Server } from 'socket.io';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
 import { EventLog } from './domain/events';
+import { buildModeration } from './domain/moderation-services';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
 import { commentsRouter } from './http/comments';
+import { devTokenRouter } from './http/dev-token';
+import { flagsRouter } from './http/flags';
+import { moderationRouter } from './http/moderation';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
@@ -20,6 +24,7 @@ import type { Logger } from './log';
 import { SocketFanout } from './realtime/fanout';
 import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
+import { moderationNamespace } from './realtime/moderation';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { buildModels, ensureIndexes } from './store/models';
@@ -54,7 +59,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const comments = new CommentService(models, events, fanout);
   const reactions = new ReactionService(models, events, fanout, (err) => log.warn({ err }, 'reaction update failed'));
   const presence = new PresenceService(fanout, (err) => log.warn({ err }, 'presence update failed'));
-  const services: Services = { config, log, sites, db, models, events, comments, fanout, reactions, presence };
+  const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });
+  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence };
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
   const limitsRedis = config.REDIS_URL && config.RATE_LIMITS === 'on' ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   limitsRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
@@ -85,6 +91,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(express.json({ limit: config.HTTP_MAX_BYTES, strict: true }));
   api.use(siteAndActor(sites, config.TRUST_PROXY));
   api.use(commentsRouter(services));
+  api.use(flagsRouter(services));
+  api.use(moderationRouter(services));
+  if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
   api.use(reactionsRouter(services));
   app.use('/api/v1/sites/:site', api);
   app.use(notFoundHandler);
@@ -92,6 +101,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   io.use(handshake(sites, config.TRUST_PROXY, services.limits));
   io.on('connection', (socket) => registerReaderHandlers(socket as ReaderSocket, services));
+  moderationNamespace(io, services);
 
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Actor } from './domain/actor';
 import type { CommentService } from './domain/comments';
 import type { EventLog } from './domain/events';
+import type { Moderation } from './domain/moderation-services';
 import type { ReactionService } from './domain/reactions';
 import type { Logger } from './log';
 import type { SocketFanout } from './realtime/fanout';
@@ -40,6 +41,7 @@ export interface Services {
   events: EventLog;
   comments: CommentService;
   fanout: SocketFanout;
+  moderation: Moderation;
   reactions: ReactionService;
   limits?: Limits;
   presence?: PresenceTracker;

@@ -5,7 +5,7 @@ import { asGuest } from '../trust/auth';
 import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
 import { sanitizeBody, type SanitizedBody } from '../trust/sanitize';
 import { isDuplicateKey } from '../store/connection';
-import { Types, trusted, type ArticleDoc, type CommentDoc, type Models } from '../store/models';
+import { Types, trusted, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
 import type { EventLog } from './events';
@@ -34,8 +34,13 @@ export interface ListInput {
 
 /** Hooks other domain services attach to (moderation queue, user records). */
 export interface CommentHooks {
-  /** A comment entered the moderation queue (held by the pipeline). */
-  held?(doc: CommentDoc): void | Promise<void>;
+  /**
+   * A comment entered the moderation queue (held by the pipeline). Called in the same turn
+   * that stored it, with the author's record when it was read; it must not reject.
+   */
+  held?(doc: CommentDoc, user?: UserDoc | null): void | Promise<void>;
+  /** A queued comment (held or flagged) was deleted by its author; it must not reject. */
+  withdrawn?(doc: CommentDoc): void | Promise<void>;
 }
 
 export class CommentService {
@@ -162,6 +167,7 @@ export class CommentService {
 
     const now = new Date();
     let doc: CommentDoc;
+    let held: void | Promise<void> = undefined;
     try {
       const created = await this.models.Comment.create({
         site: site.id,
@@ -176,6 +182,7 @@ export class CommentService {
         createdAt: now,
       });
       doc = created.toObject() as CommentDoc;
+      if (doc.status === 'pending') held = this.hooks.held?.(doc, user);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const again = await this.models.Comment.findOne({ site: site.id, 'author.id': authorId, clientId: input.clientId }).lean<CommentDoc>();
@@ -190,7 +197,7 @@ export class CommentService {
     ).catch((err) => { if (!isDuplicateKey(err)) throw err; });
 
     if (outcome.status === 'published') doc = await this.publish(doc);
-    else if (outcome.status === 'pending') await this.hooks.held?.(doc);
+    else if (outcome.status === 'pending') await held;
     return { comment: commentView(doc, []), created: true };
   }
 
@@ -269,13 +276,15 @@ export class CommentService {
       throw forbidden('Only the author or a moderator can delete this comment');
     }
     await this.removeFromThread(doc, 'deleted');
+    if (doc.status === 'pending' || doc.flagCount > 0) await this.hooks.withdrawn?.(doc);
   }
 
   /**
    * Takes a comment out of the readers' thread: a tombstone when it has replies, gone
-   * otherwise. `status` is what it becomes (`deleted` by its author, `rejected` by moderation).
+   * otherwise. `status` is what it becomes (`deleted` by its author, `rejected` by moderation,
+   * `pending` while readers' flags hide it until a moderator decides).
    */
-  async removeFromThread(doc: CommentDoc, status: 'deleted' | 'rejected'): Promise<CommentDoc> {
+  async removeFromThread(doc: CommentDoc, status: 'deleted' | 'rejected' | 'pending'): Promise<CommentDoc> {
     const { Comment } = this.models;
     const wasPublished = doc.status === 'published';
     let updated: CommentDoc;

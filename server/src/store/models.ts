@@ -42,6 +42,8 @@ export interface CommentDoc {
   flagCount: number;
   /** Set by a moderator's decision; decided items leave the queue. */
   decidedBy: string | null;
+  /** Moderation decisions taken on it so far; the next one claims round `decisions + 1`. */
+  decisions?: number;
   reactions: Record<string, number>;
   replyCount: number;
   score: number;
@@ -79,6 +81,16 @@ export interface UserDoc {
   rejected: number;
   spam: number;
   createdAt: Date;
+}
+
+/** One moderation decision; the unique {site, commentId, round} index makes the first one win. */
+export interface DecisionDoc {
+  site: string;
+  commentId: string;
+  round: number;
+  action: string;
+  moderator: string;
+  at: Date;
 }
 
 export interface ModLogDoc {
@@ -131,6 +143,7 @@ const CommentSchema = new Schema<CommentDoc>(
     },
     flagCount: { type: Number, default: 0 },
     decidedBy: { type: String, default: null },
+    decisions: { type: Number, default: 0 },
     reactions: { type: Schema.Types.Mixed, default: () => ({}) },
     replyCount: { type: Number, default: 0 },
     score: { type: Number, default: 0 },
@@ -149,6 +162,8 @@ CommentSchema.index({ site: 1, article: 1, parentId: 1, score: -1, _id: -1 });
 // Moderation queues, oldest first.
 CommentSchema.index({ site: 1, status: 1, _id: 1 });
 CommentSchema.index({ site: 1, flagCount: 1, _id: 1 });
+// The pending queue and its count: held comments without open flags, oldest first.
+CommentSchema.index({ site: 1, status: 1, flagCount: 1, _id: 1 });
 // An author's recent comments (duplicate check, author history).
 CommentSchema.index({ site: 1, 'author.id': 1, createdAt: -1 });
 
@@ -210,6 +225,20 @@ const ModLogSchema = new Schema<ModLogDoc>(
 );
 ModLogSchema.index({ site: 1, _id: -1 });
 
+const DecisionSchema = new Schema<DecisionDoc>(
+  {
+    site: { type: String, required: true },
+    commentId: { type: String, required: true },
+    round: { type: Number, required: true },
+    action: { type: String, required: true },
+    moderator: { type: String, required: true },
+    at: { type: Date, default: () => new Date() },
+  },
+  opts,
+);
+// The arbiter of moderation races: one decision per comment and round, first insert wins.
+DecisionSchema.index({ site: 1, commentId: 1, round: 1 }, { unique: true });
+
 export interface Models {
   Article: Model<ArticleDoc>;
   Comment: Model<CommentDoc>;
@@ -217,6 +246,7 @@ export interface Models {
   Reaction: Model<ReactionDoc>;
   User: Model<UserDoc>;
   ModLog: Model<ModLogDoc>;
+  Decision: Model<DecisionDoc>;
 }
 
 export function buildModels(conn: Connection): Models {
@@ -227,6 +257,7 @@ export function buildModels(conn: Connection): Models {
     Reaction: conn.model<ReactionDoc>('Reaction', ReactionSchema, 'reactions'),
     User: conn.model<UserDoc>('User', UserSchema, 'users'),
     ModLog: conn.model<ModLogDoc>('ModLog', ModLogSchema, 'modlog'),
+    Decision: conn.model<DecisionDoc>('Decision', DecisionSchema, 'decisions'),
   };
 }
 

@@ -1,0 +1,48 @@
+// Moderators' settings of one article: lock it (no new comments; readers are told with
+// `article:updated`, which takes a seq) and premoderate it (overrides the site's premod).
+import type { ArticleView, PremodMode } from '../../../client-sdk/src/protocol';
+import type { ArticleDoc, Models } from '../store/models';
+import type { Actor } from './actor';
+import type { CommentService } from './comments';
+import type { EventLog } from './events';
+import type { Fanout } from './fanout';
+import type { ModLog } from './modlog';
+import { requireModerator } from './moderation';
+import { articleView } from './views';
+
+export interface ArticleSettingsInput {
+  locked?: boolean;
+  /** null: back to the site's setting. */
+  premod?: PremodMode | null;
+}
+
+export class ArticleSettings {
+  constructor(
+    private readonly models: Models,
+    private readonly comments: CommentService,
+    private readonly events: EventLog,
+    private readonly fanout: Fanout,
+    private readonly log: ModLog,
+  ) {}
+
+  async update(actor: Actor, article: string, input: ArticleSettingsInput): Promise<ArticleView> {
+    requireModerator(actor);
+    const site = actor.site.id;
+    const before = await this.comments.ensureArticle(site, article);
+    const set: Partial<ArticleDoc> = {};
+    if (input.locked !== undefined) set.locked = input.locked;
+    if (input.premod !== undefined) set.premod = input.premod;
+    await this.models.Article.updateOne({ site, article }, { $set: set });
+    const after: ArticleDoc = { ...before, ...set };
+
+    if (input.locked !== undefined && input.locked !== before.locked) {
+      const event = await this.events.append(site, article, 'article:updated', { locked: after.locked, commentCount: after.commentCount });
+      this.fanout.toArticle(site, event);
+      await this.log.write(actor, { action: after.locked ? 'lock' : 'unlock', target: { article } });
+    }
+    if (input.premod !== undefined && input.premod !== before.premod) {
+      await this.log.write(actor, { action: `premod:${input.premod ?? 'site'}`, target: { article } });
+    }
+    return articleView(site, article, after, await this.fanout.viewers(site, article));
+  }
+}
