@@ -15,8 +15,6 @@ export const PRESENCE_INTERVAL_MS = 2000;
 
 export class PresenceService implements PresenceTracker {
   private readonly pushes: Coalescer<{ site: string; article: string }>;
-  /** `presence` events sent, for the metrics. */
-  sent = 0;
 
   constructor(
     private readonly fanout: PresenceFanout,
@@ -44,7 +42,6 @@ export class PresenceService implements PresenceTracker {
 
   private async push(site: string, article: string): Promise<void> {
     const viewers = await this.fanout.viewers(site, article);
-    this.sent++;
     this.fanout.presence(site, article, viewers);
   }
 }

@@ -40,8 +40,6 @@ export class ReactionService {
   private readonly live: Coalescer<Watched>;
   /** The totals this node last sent for a target, while the target is being coalesced. */
   private readonly lastSent = new Map<string, ReactionTotals>();
-  /** `reaction:updated` events sent, for the metrics. */
-  sent = 0;
 
   constructor(
     models: Models,
@@ -98,7 +96,6 @@ export class ReactionService {
     if (sameTotals(this.lastSent.get(key), reactions)) return;
     const event = await this.events.append(target.site, target.article, 'reaction:updated', { target: target.wire, reactions });
     this.lastSent.set(key, reactions);
-    this.sent++;
     this.fanout.toArticle(target.site, event);
   }
 }
