@@ -1,10 +1,9 @@
 // Wiring only: builds the services and hands them to the transports.
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
-import { Redis } from 'ioredis';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
@@ -19,17 +18,25 @@ import { moderationRouter } from './http/moderation';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
+import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
+import { requestLog } from './http/request-log';
 import type { Logger } from './log';
+import { createMetrics, watchDatabase } from './metrics';
+import { useAdapter } from './realtime/adapter';
 import { SocketFanout } from './realtime/fanout';
 import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
 import { moderationNamespace } from './realtime/moderation';
+import { connectRedis } from './redis';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { buildModels, ensureIndexes } from './store/models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
+
+/** Where `npm run build` puts the widget, the console and the demo assets. */
+const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
 export interface App {
   services: Services;
@@ -54,24 +61,37 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     connectionStateRecovery: undefined,
   });
 
-  const fanout = new SocketFanout(io);
+  const metrics = createMetrics({ connectedSockets: () => io.engine.clientsCount });
+  watchDatabase(db.conn, metrics);
+  // One set of Redis connections for the process; without REDIS_URL, one node in memory.
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, log, {
+        error: (client) => metrics.redisErrors.inc({ client }),
+        up: (ready) => metrics.redisUp.set(ready ? 1 : 0),
+      })
+    : undefined;
+  const adapter = useAdapter(io, redis);
+  const fanout = new SocketFanout(io, () => adapter.clustered, (event) => metrics.emitted.inc({ event }));
   const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
   const comments = new CommentService(models, events, fanout);
+  comments.observer = metrics.domainObserver;
+  const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });
   const reactions = new ReactionService(models, events, fanout, (err) => log.warn({ err }, 'reaction update failed'));
   const presence = new PresenceService(fanout, (err) => log.warn({ err }, 'presence update failed'));
-  const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });
   const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence };
+  services.metrics = metrics;
+  if (redis) services.redis = redis.client;
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
-  const limitsRedis = config.REDIS_URL && config.RATE_LIMITS === 'on' ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-  limitsRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (rate limits) error'));
+  const limitsRedis = config.RATE_LIMITS === 'on' ? services.redis : undefined;
   if (config.RATE_LIMITS === 'on') services.limits = createLimits({ redis: limitsRedis, keyPrefix: config.RATE_LIMIT_PREFIX });
 
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  // Without Redis a node still serves its own readers: ready, but degraded.
+  if (redis) checks.push({ name: 'redis', check: () => redis.ping(), optional: true });
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(requestLog(log));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -86,16 +106,17 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
-  app.use(opsRouter(registry, checks));
+  app.use(opsRouter(metrics.registry, checks));
   const api = express.Router({ mergeParams: true });
   api.use(express.json({ limit: config.HTTP_MAX_BYTES, strict: true }));
   api.use(siteAndActor(sites, config.TRUST_PROXY));
   api.use(commentsRouter(services));
+  api.use(reactionsRouter(services));
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
-  api.use(reactionsRouter(services));
   app.use('/api/v1/sites/:site', api);
+  app.use(pagesRouter({ distDir: WEB_DIST, sites }));
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 
@@ -129,7 +150,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
       io.close();
       http.closeAllConnections();
-      limitsRedis?.disconnect();
+      await redis?.close();
     },
   };
 }
