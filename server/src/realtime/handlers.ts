@@ -23,6 +23,9 @@ export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents, Re
 
 type AnyAck = (answer: unknown) => void;
 
+/** Time a flooding connection's in-flight answers get before it is cut. */
+const FLOOD_GRACE_MS = 250;
+
 /** Wraps a handler: the ack always gets the result or an error body, and nothing throws. */
 export function answer(socket: Socket, services: Services, fn: (payload: unknown) => Promise<unknown>) {
   return async (payload: unknown, ack?: AnyAck) => {
@@ -34,8 +37,12 @@ export function answer(socket: Socket, services: Services, fn: (payload: unknown
       const body: ErrorBody = toErrorBody(err);
       if (body.error.code === 'unavailable') services.log.error({ err, event: 'socket' }, 'socket handler failed');
       if (typeof ack === 'function') ack(body);
-      // A connection that keeps flooding after being told to slow down is cut.
-      if (err instanceof SocketFlooding) socket.disconnect(true);
+      // A connection that keeps flooding after being told to slow down is cut, once the
+      // answers to what it sent before have had a moment to leave.
+      if (err instanceof SocketFlooding && !socket.data.flooding) {
+        socket.data.flooding = true;
+        setTimeout(() => socket.disconnect(true), FLOOD_GRACE_MS).unref();
+      }
     }
   };
 }

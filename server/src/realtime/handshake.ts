@@ -11,6 +11,8 @@ import { originAllowed, type SiteRegistry } from '../trust/sites';
 
 export interface SocketData {
   actor: Actor;
+  /** Set when the connection flooded and is about to be cut. */
+  flooding?: boolean;
 }
 
 /** A handshake refusal carries the contract's error body in `err.data`. */
