@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { launchDatabase } from './localdb/launcher';
+import { seedDemo } from './demo-seed';
 import { createLogger } from './log';
 import { connectDatabase } from './store/connection';
 import { DEMO_SECRET } from './trust/sites';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const db = await connectDatabase(local.uri);
   const app = await createApp(config, db, log);
   const addr = await app.listen(config.PORT, config.HOST);
+  const demo = config.SITES_FILE ? undefined : app.services.sites.get('demo');
+  if (demo) await seedDemo(demo, app.services.comments, log).catch((err) => log.warn({ err }, 'demo seed failed'));
 
   const shown = addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address;
   const base = `http://${shown}:${addr.port}`;
