@@ -22,6 +22,7 @@ export function CommentItem({ c }: { c: WidgetComment }) {
   const [draft, setDraft] = useState('');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const state = localState(c);
+  const err = c.local?.error;
   const gone = c.status === 'deleted';
   const own = c.key !== c.id;
   const mine = !!reader && !c.author.guest && c.author.id === reader.id;
@@ -32,6 +33,7 @@ export function CommentItem({ c }: { c: WidgetComment }) {
   const replies = c.replies ?? [];
   const hidden = c.moreReplies;
   const name = gone ? '' : c.author.name;
+  if (w.hidden(c)) return null;
   const cls = ['c', w.fresh.has(c.id) && 'fr', state && 'pnd', gone && 'gone'].filter(Boolean).join(' ');
 
   async function run(task: Promise<unknown>, done?: string) {
@@ -97,7 +99,11 @@ export function CommentItem({ c }: { c: WidgetComment }) {
           ) : (
             <div class="bd" dangerouslySetInnerHTML={{ __html: gone ? t.deleted : safeHtml(c.body) }} />
           )}
-          {state === 'sending' && <p class="st">{c.local?.error ? w.explain(c.local.error) : t.sending}</p>}
+          {state === 'sending' && (
+            <p class="st" role="status">
+              {err?.code === 'rate_limited' ? t.rateWait(Math.max(1, Math.ceil(err.retryAfter ?? 1))) : err ? w.explain(err) : t.sending}
+            </p>
+          )}
           {state === 'failed' && (
             <p class="st bad" role="alert">
               {c.local?.error ? w.explain(c.local.error) : t.failed}{' '}
@@ -114,7 +120,7 @@ export function CommentItem({ c }: { c: WidgetComment }) {
                 class="lk"
                 aria-pressed={liked}
                 aria-label={`${t.like}: ${t.likeCount(likes, w.num(likes))}`}
-                onClick={() => run(w.like(c, !liked))}
+                onClick={() => (reader ? run(w.like(c, !liked)) : w.canSignIn ? w.signIn() : setMsg({ ok: false, text: t.signInPrompt }))}
               >
                 <Icon d="M7 10v11H3V10zm0 0 4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18 21H7" />
                 {likes > 0 && w.num(likes)}

@@ -12,7 +12,7 @@ interface Props {
 
 const GUEST_KEY = 'charcha:guest-name';
 
-function storedName(): string {
+export function storedName(): string {
   try {
     return localStorage.getItem(GUEST_KEY) ?? '';
   } catch {
@@ -24,7 +24,7 @@ export function Composer({ parentId, replyTo, onDone, autoFocus }: Props) {
   const w = useWidget();
   const { t, reader } = w;
   const [body, setBody] = useState('');
-  const [name, setName] = useState(storedName);
+  const name = w.guestName;
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
@@ -124,7 +124,7 @@ export function Composer({ parentId, replyTo, onDone, autoFocus }: Props) {
               autoComplete="nickname"
               placeholder={t.yourName}
               value={name}
-              onInput={(e) => setName((e.target as HTMLInputElement).value)}
+              onInput={(e) => w.setGuestName((e.target as HTMLInputElement).value)}
             />
           </>
         )}

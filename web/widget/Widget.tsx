@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { WidgetContext, type WidgetApi } from './context';
 import { catalogue, type Locale } from './i18n';
 import { currentReader, hooks, type Reader } from './identity';
-import { Composer } from './Composer';
+import { Composer, storedName } from './Composer';
 import { CommentItem } from './CommentItem';
 import { Icon } from './Icon';
 import { connect, type Session } from './session';
@@ -51,10 +51,15 @@ export function Widget(props: WidgetProps) {
   const [, setVersion] = useState(0);
   const [now, setNow] = useState(Date.now());
   const [guests, setGuests] = useState(props.guests ?? true);
+  const [guestName, setGuestName] = useState(storedName);
   const [announce, setAnnounce] = useState('');
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [unseen, setUnseen] = useState(0);
   const known = useRef(new Set<string>());
+  /** Guest names this reader posted under: the live echo of their own post is not "new". */
+  const guestNames = useRef(new Set<string>());
+  /** Live echoes of the reader's own guest posts, hidden while the post itself is in flight. */
+  const echoes = useRef(new Set<string>());
   const anchor = useRef<{ id: string; top: number } | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const num = useMemo(() => new Intl.NumberFormat(props.locale).format, [props.locale]);
@@ -67,7 +72,7 @@ export function Widget(props: WidgetProps) {
   // One connection per reader identity; one thread per sort order.
   useEffect(() => {
     if (reader === undefined) return;
-    const c = connect({ url: props.url, site: props.site, article: props.article, reader });
+    const c = connect({ url: props.url, site: props.site, article: props.article, reader, guestName: storedName() || undefined });
     setConn(c);
     return () => c.close();
   }, [reader]);
@@ -131,7 +136,9 @@ export function Widget(props: WidgetProps) {
     walk(comments, (c) => {
       if (known.current.has(c.id)) return;
       known.current.add(c.id);
-      const own = c.key !== c.id || (reader && c.author.id === reader.id && !c.author.guest);
+      const echo = c.key === c.id && !!c.author.guest && guestNames.current.has(c.author.name);
+      if (echo) echoes.current.add(c.id);
+      const own = echo || c.key !== c.id || (!c.author.guest && c.author.id === reader?.id);
       if (!own && c.status !== 'deleted') added.push(c.id);
     });
     if (!added.length) return;
@@ -156,6 +163,10 @@ export function Widget(props: WidgetProps) {
   const total = thread?.commentCount ?? 0;
   const viewers = thread?.viewers ?? 0;
   const banner = unseen;
+  let sending = false;
+  walk(comments, (c) => {
+    if (c.local && c.local.state !== 'failed') sending = true;
+  });
 
   const api: WidgetApi = {
     t,
@@ -168,6 +179,9 @@ export function Widget(props: WidgetProps) {
     canSignIn: !!(hooks().signIn || hooks().getToken),
     editWindowSec: props.editWindowSec ?? 900,
     fresh,
+    hidden: (c) => sending && echoes.current.has(c.key),
+    guestName,
+    setGuestName,
     async signIn() {
       try {
         await hooks().signIn?.();
@@ -178,6 +192,7 @@ export function Widget(props: WidgetProps) {
       if (next && next.token !== reader?.token) setReader(next);
     },
     async post(body, parentId, guestName) {
+      if (guestName) guestNames.current.add(guestName);
       try {
         return await conn!.post(body, parentId, guestName);
       } catch (err) {

@@ -16,6 +16,11 @@ export interface WidgetApi {
   canSignIn: boolean;
   editWindowSec: number;
   fresh: Set<string>;
+  /** True for the live echo of the reader's own post while that post is still in flight. */
+  hidden(c: WidgetComment): boolean;
+  /** The guest name, shared by every box of the widget. */
+  guestName: string;
+  setGuestName(name: string): void;
   signIn(): void;
   post(body: string, parentId?: string, guestName?: string): Promise<WidgetComment | undefined>;
   like(c: WidgetComment, on: boolean): Promise<void>;

@@ -18,12 +18,13 @@ export interface Session {
   close(): void;
 }
 
-export function connect(o: { url: string; site: string; reader: Reader | null; article: string }): Session {
+export function connect(o: { url: string; site: string; reader: Reader | null; article: string; guestName?: string }): Session {
   const client = createClient({ url: o.url, site: o.site, token: o.reader?.token, io: io as unknown as IoFactory });
   const s: Session = {
     thread: null,
     open(sort) {
-      s.thread = client.thread(o.article, { sort });
+      // A returning guest's name lets the SDK recognise the live echo of their own posts.
+      s.thread = client.thread(o.article, { sort, guest: o.guestName ? { name: o.guestName } : undefined });
       return s.thread;
     },
     closeThread() {

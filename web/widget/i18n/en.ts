@@ -31,6 +31,7 @@ export const en = {
   failed: 'Not posted.',
   retry: 'Retry',
   rateLimited: (s: number) => `You are posting too fast. Try again in ${s} s.`,
+  rateWait: (s: number) => `You are posting too fast: it will be sent in ${s} s.`,
   locked: 'Comments are closed on this article.',
   needName: 'Please enter your name.',
   tooLong: 'That comment is too long.',
