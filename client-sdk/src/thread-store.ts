@@ -386,13 +386,18 @@ export class ThreadStore {
     this.releaseShadows();
   }
 
-  /** An acknowledged comment of mine (edit): updated where it is, or put back. */
+  /**
+   * An acknowledged comment of mine (edit): updated where it is. One that is gone is put
+   * back only when it is held for moderation (readers were told it went, its author keeps
+   * it); a published one that is gone was deleted by a later event, which wins.
+   */
   upsertOwn(c: Comment): void {
     const known = this.node(c.id);
     if (known) {
       this.update(known, c, 'ack');
       return;
     }
+    if (VISIBLE(c.status)) return;
     const n = this.create(c);
     n.own = true;
     if (!this.place(n, true)) this.forget(n);
@@ -436,19 +441,26 @@ export class ThreadStore {
     this.touch(n);
   }
 
-  /** Optimistic reaction: applies it now; returns what undoes it (or undefined: nothing to do). */
+  /**
+   * Optimistic reaction: applies it now; returns what undoes it (undefined: nothing to do).
+   * The undo leaves the totals alone when an event has replaced them since: those are the
+   * server's, and may already include (or not) this very reaction.
+   */
   toggleReaction(target: ReactionTarget, kind: string, on: boolean): (() => void) | undefined {
     const cur = this.reactionState(target);
     if (!cur || cur.myReactions.includes(kind) === on) return undefined;
-    const shift = (sign: 1 | -1) => {
-      const s = this.reactionState(target);
-      if (!s) return;
-      const reactions = { ...s.reactions, [kind]: Math.max(0, (s.reactions[kind] ?? 0) + sign) };
+    const shift = (sign: 1 | -1, totalsToo: boolean) => {
+      const s = this.reactionState(target)!;
+      const reactions = totalsToo ? { ...s.reactions, [kind]: Math.max(0, (s.reactions[kind] ?? 0) + sign) } : s.reactions;
       const mine = s.myReactions.filter((k) => k !== kind);
       this.setReactionState(target, { reactions, myReactions: sign > 0 ? [...mine, kind] : mine });
+      return this.reactionState(target)!.reactions;
     };
-    shift(on ? 1 : -1);
-    return () => shift(on ? -1 : 1);
+    const mark = shift(on ? 1 : -1, true);
+    return () => {
+      const s = this.reactionState(target);
+      if (s) shift(on ? -1 : 1, s.reactions === mark);
+    };
   }
 
   // ---------------------------------------------------------------- internals

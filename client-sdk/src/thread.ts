@@ -342,7 +342,7 @@ export class Thread extends Emitter<ThreadEvents> {
       return this.store.find(key)!;
     }
     const id = this.serverIdOf(idOrKey);
-    const { comment } = await this.d.conn.request('comment:edit', { id, body });
+    const { comment } = await this.withRetry(() => this.d.conn.request('comment:edit', { id, body }));
     this.store.upsertOwn(comment);
     this.notify();
     return this.store.find(id) ?? { ...comment, key: comment.id, replies: [], moreReplies: 0 };
@@ -357,7 +357,8 @@ export class Thread extends Emitter<ThreadEvents> {
     }
     const id = this.serverIdOf(idOrKey);
     const before = this.store.find(id);
-    await this.d.conn.request('comment:delete', { id });
+    // Gone on a second try: the first one did it before its answer was lost.
+    await this.withRetry(() => this.d.conn.request('comment:delete', { id }), () => ({}));
     // Readers get an event for a published comment; a held one only its author sees.
     if (before && before.status !== 'published') {
       this.store.removeOrTombstone(id);
@@ -372,10 +373,10 @@ export class Thread extends Emitter<ThreadEvents> {
     if ('comment' in t) t = { comment: this.serverIdOf(t.comment) };
     const undo = this.store.toggleReaction(t, kind, on);
     this.notify();
+    const payload: { target: ReactionTarget; kind: string; on: boolean; guest?: { name: string } } = { target: t, kind, on };
+    if (this.guest && !this.d.tokens.current) payload.guest = this.guest;
     try {
-      const payload: { target: ReactionTarget; kind: string; on: boolean; guest?: { name: string } } = { target: t, kind, on };
-      if (this.guest && !this.d.tokens.current) payload.guest = this.guest;
-      const state = await this.d.conn.request('reaction:set', payload);
+      const state = await this.withRetry(() => this.d.conn.request('reaction:set', payload));
       this.store.setReactionState(t, state);
       this.notify();
       return state;
@@ -383,6 +384,23 @@ export class Thread extends Emitter<ThreadEvents> {
       undo?.();
       this.notify();
       throw err;
+    }
+  }
+
+  /**
+   * Runs an idempotent request (edit, delete, reaction: each sets a state), asking again after
+   * failures that may pass, except rate limits, which the caller should see.
+   */
+  private async withRetry<T>(fn: () => Promise<T>, goneAfterRetry?: () => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const e = asCharchaError(err);
+        if (attempt > 1 && e.code === 'not_found' && goneAfterRetry) return goneAfterRetry();
+        if (!e.transient || e.code === 'rate_limited' || attempt >= this.d.retry.attempts || this.closed) throw e;
+        await sleep(Math.min(this.d.retry.maxDelayMs, this.d.retry.baseDelayMs * 2 ** (attempt - 1)));
+      }
     }
   }
 

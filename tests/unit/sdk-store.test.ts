@@ -220,3 +220,21 @@ describe('sdk: ThreadStore', () => {
     assert.equal(s.article.locked, true);
   });
 });
+
+describe('sdk: ThreadStore, acknowledgements racing events', () => {
+  it('an edit answer arriving after the delete event does not bring the comment back', () => {
+    const s = new ThreadStore('newest');
+    s.addPage({ comments: [mk(1, { author: { id: 'me', name: 'Me' } })], nextCursor: null, total: 1 });
+    s.apply({ type: 'comment:deleted', article: 'a1', id: hex(1), seq: 3 });
+    s.upsertOwn(mk(1, { body: 'edited', seq: 2, author: { id: 'me', name: 'Me' } }));
+    assert.equal(s.snapshot().length, 0);
+  });
+
+  it('an edit that sent the comment back to moderation keeps it in its author\'s tree', () => {
+    const s = new ThreadStore('newest');
+    s.addPage({ comments: [mk(1, { author: { id: 'me', name: 'Me' } })], nextCursor: null, total: 1 });
+    s.apply({ type: 'comment:deleted', article: 'a1', id: hex(1), seq: 3 });
+    s.upsertOwn(mk(1, { body: 'a link', status: 'pending', author: { id: 'me', name: 'Me' } }));
+    assert.deepEqual(s.snapshot().map((c) => c.status), ['pending']);
+  });
+});

@@ -319,9 +319,12 @@ describe('sdk: thread against a fake server', function () {
     const tb = client({ token: tokenB }).thread(ART, { gapWaitMs: 20 });
     await Promise.all([ta.ready, tb.ready]);
     let seed = 42;
+    /** mulberry32: a small deterministic generator, the same sequence every run. */
     const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) % n;
     };
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < 100; i++) {
