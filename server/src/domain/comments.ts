@@ -10,6 +10,7 @@ import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
 import type { EventLog } from './events';
 import type { Fanout } from './fanout';
+import type { DomainObserver } from './observer';
 import { articleView, commentView } from './views';
 
 /** Statuses readers see: published comments and tombstones of deleted ones that have replies. */
@@ -45,6 +46,8 @@ export interface CommentHooks {
 
 export class CommentService {
   hooks: CommentHooks = {};
+  /** Told how long posts take and what the pipeline decides (metrics). */
+  observer: DomainObserver = {};
 
   constructor(
     private readonly models: Models,
@@ -134,6 +137,18 @@ export class CommentService {
 
   /** Posts a comment; `created` is false when the same clientId had already posted it. */
   async postComment(caller: Actor, input: PostInput): Promise<{ comment: Comment; created: boolean }> {
+    const started = performance.now();
+    try {
+      const posted = await this.postOnce(caller, input);
+      this.observer.posted?.(performance.now() - started, posted.created ? posted.comment.status : 'duplicate');
+      return posted;
+    } catch (err) {
+      this.observer.posted?.(performance.now() - started, err instanceof DomainError ? err.code : 'failed');
+      throw err;
+    }
+  }
+
+  private async postOnce(caller: Actor, input: PostInput): Promise<{ comment: Comment; created: boolean }> {
     const site = caller.site;
     const actor = caller.userId ? caller : input.guest ? asGuest(caller, input.guest.name) : null;
     if (!actor) {
@@ -164,6 +179,7 @@ export class CommentService {
       edit: false,
       recentSameText: () => this.recentSameText(site.id, authorId, body.text),
     });
+    this.observer.decided?.(outcome.status, outcome.reasons, false);
 
     const now = new Date();
     let doc: CommentDoc;
@@ -245,6 +261,7 @@ export class CommentService {
         edit: true,
         recentSameText: async () => false,
       });
+      this.observer.decided?.(outcome.status, outcome.reasons, true);
       if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
       if (outcome.status === 'pending') {
         status = 'pending';
@@ -296,6 +313,11 @@ export class CommentService {
       const set = status === 'deleted' ? { status, body: '', text: '' } : { status };
       await Comment.updateOne({ _id: doc._id }, { $set: set });
       updated = { ...doc, ...set };
+      // A tombstone still shows under its parent; a held or rejected reply does not, and
+      // publish() counts it again if it comes back.
+      if (status !== 'deleted' && doc.parentId && wasPublished) {
+        await Comment.updateOne({ _id: doc.parentId, replyCount: trusted({ $gt: 0 }) }, { $inc: { replyCount: -1, score: -1 } });
+      }
     }
     if (wasPublished) await this.unpublish(updated);
     return updated;
