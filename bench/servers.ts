@@ -1,0 +1,34 @@
+// The servers under test, each in its own process on a free port: Charcha as `npm start` runs
+// it, and the bare Socket.IO baseline.
+import { freePort, spawnNode, waitForHttp, type NodeChild } from './processes';
+
+export interface RunningServer {
+  url: string;
+  child: NodeChild;
+}
+
+export async function startCharcha(opts: { mongoUri: string; sitesFile: string; dataDir: string; nodeArgs?: string[] }): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawnNode('charcha', 'server/src/main.ts', {
+    nodeArgs: opts.nodeArgs,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MONGODB_URI: opts.mongoUri,
+      SITES_FILE: opts.sitesFile,
+      DATA_DIR: opts.dataDir,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, child);
+  return { url, child };
+}
+
+export async function startBareSocketIo(): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawnNode('bare', 'bench/baselines/bare-socketio.ts', { env: { PORT: String(port), HOST: '127.0.0.1' } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, child);
+  return { url, child };
+}
