@@ -3,7 +3,7 @@
 // keyboard use, and a host page with aggressive CSS.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -15,7 +15,6 @@ import { hasChromium, launchBrowser } from './browser';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ARTICLE = 'russia-pakistan-defence-2021-09-30';
-const ARTIFACTS = join(ROOT, 'tests', '.artifacts');
 
 // The demo site, with guest limits relaxed so a test can post many times from 127.0.0.1;
 // signed-in users keep the default limits (the rate-limit test relies on them).
@@ -35,19 +34,6 @@ const SITES = [
 ];
 
 const W = '#charcha';
-
-/** TEMPORARY, until server/src/app.ts mounts pagesRouter: puts it in front of the app. */
-async function mountPagesIfMissing(server: TestServer) {
-  if ((await fetch(`${server.url}/demo/article`)).status !== 404) return;
-  const { default: express } = await import('express');
-  const { pagesRouter } = await import('../../server/src/http/pages');
-  const inner = server.app.http.listeners('request')[0] as (req: unknown, res: unknown) => void;
-  const outer = express();
-  outer.use(pagesRouter({ distDir: join(ROOT, 'dist/web'), sites: server.app.services.sites }));
-  outer.use((req, res) => inner(req, res));
-  server.app.http.removeAllListeners('request');
-  server.app.http.on('request', outer);
-}
 
 describe('widget in chromium', function () {
   this.timeout(90_000);
@@ -71,7 +57,6 @@ describe('widget in chromium', function () {
       assert.equal(r.status, 0, 'npm run build failed');
     }
     server = await startTestServer({ sites: SITES, env: { RATE_LIMITS: 'on' } });
-    await mountPagesIfMissing(server);
     browser = await launchBrowser();
     host = createServer((req, res) => {
       const page = hostPages.get(req.url ?? '');
@@ -420,16 +405,4 @@ describe('widget in chromium', function () {
     assert.deepEqual(problems, []);
   });
 
-  it('saves screenshots of the demo article in Hindi and English', async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const locale of ['hi', 'en'] as const) {
-      const page = await open({ query: locale === 'en' ? '?lang=en' : '', viewport: { width: 1280, height: 1000 } });
-      await page.evaluate(() => document.querySelector('#comments')!.scrollIntoView());
-      await page.evaluate(() => window.scrollBy(0, -230));
-      await page.waitForTimeout(200);
-      const file = join(ARTIFACTS, `widget-${locale}.png`);
-      await page.screenshot({ path: file });
-      if (process.env.UPDATE_SCREENSHOTS) copyFileSync(file, join(ROOT, 'docs', 'img', `widget-${locale}.png`));
-    }
-  });
 });

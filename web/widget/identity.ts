@@ -1,6 +1,7 @@
 // Who the reader is: a token from data-token or the host's hook window.charcha.getToken.
 // The widget only reads the token's claims to show the name and own-comment controls;
 // the server is what verifies it.
+import { decodeJwt } from '../../client-sdk/src/token';
 export interface HostHooks {
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   signIn?: () => unknown;
@@ -25,15 +26,9 @@ export function hooks(): HostHooks {
 }
 
 export function readClaims(token: string): Reader | null {
-  try {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const bytes = Uint8Array.from(atob(part), (ch) => ch.charCodeAt(0));
-    const claims = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof claims.sub !== 'string' || typeof claims.name !== 'string') return null;
-    return { token, id: claims.sub, name: claims.name, role: claims.role ?? 'commenter', picture: claims.picture };
-  } catch {
-    return null;
-  }
+  const claims = decodeJwt(token);
+  if (typeof claims?.sub !== 'string' || typeof claims.name !== 'string') return null;
+  return { token, id: claims.sub, name: claims.name, role: String(claims.role ?? 'commenter'), picture: claims.picture as string | undefined };
 }
 
 /** The reader's current token: the host's hook first (it may refresh), else data-token. */
