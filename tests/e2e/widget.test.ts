@@ -390,6 +390,116 @@ describe('widget in chromium', function () {
     assert.deepEqual(problems, []);
   });
 
+  it('tells the author when a comment is held for moderation, and shows it to no one else', async () => {
+    const a = await open();
+    const b = await open();
+    const spam = `सस्ता लोन पाएं http://loan.example http://loan.example/2 http://loan.example/3 ${Date.now()}`;
+    await postAsGuest(a, spam, 'seo-bot');
+    await a.locator(`${W} form.cp:not(.rep) .ok`, { hasText: hi.held }).waitFor({ timeout: 3000 });
+    await a.locator(`${W} li.c .st.hld`, { hasText: hi.held }).waitFor();
+    await b.waitForTimeout(500);
+    assert.equal(await bodyOf(b, 'loan.example').count(), 0);
+    assert.equal(await b.locator(`${W} button.nw`).count(), 0);
+    assert.deepEqual(problems, []);
+  });
+
+  it('reports a comment with a reason', async () => {
+    const target = await seed('Defence cooperation badhega to region me balance bigdega.', 'Sandeep');
+    const a = await open({ token: await signToken({ sub: `flagger-${Date.now()}`, name: 'नेहा' }) });
+    await comment(a, target.id).locator(':scope > article button', { hasText: hi.report }).click();
+    const form = comment(a, target.id).locator('fieldset.ff');
+    await form.locator('input[value=spam]:focus').waitFor(); // the first reason takes the focus
+    await form.locator('label', { hasText: hi.reasons.offtopic }).click();
+    await form.locator('button[type=submit]').click();
+    await comment(a, target.id).locator('.ok', { hasText: hi.reported }).waitFor({ timeout: 3000 });
+    assert.deepEqual(problems, []);
+  });
+
+  it('loads more comments and sorts them', async () => {
+    const article = 'demo-sample-3';
+    for (let i = 1; i <= 23; i++) {
+      const token = await signToken({ sub: `bulk-${i}`, name: `पाठक ${i}` });
+      const res = await fetch(`${server.url}/api/v1/sites/demo/articles/${article}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ body: `क्रम संख्या ${i}`, clientId: `bulk${i}${Date.now()}` }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    }
+    const page = await open({ query: `?article=${article}` });
+    const top = page.locator(`${W} .ls > li.c`);
+    assert.equal(await top.count(), 20);
+    assert.equal((await top.first().locator('.bd').innerText()).trim(), 'क्रम संख्या 23');
+    await page.locator(`${W} button.more`).click();
+    await page.waitForFunction(() => document.querySelector('#charcha')!.shadowRoot!.querySelectorAll('.ls > li.c').length === 23);
+    await page.locator(`${W} button.more`).waitFor({ state: 'detached' });
+    await page.locator(`${W} .sb`, { hasText: hi.sort.oldest }).click();
+    await page.waitForFunction(
+      () => document.querySelector('#charcha')!.shadowRoot!.querySelector('.ls > li.c .bd')?.textContent?.trim() === 'क्रम संख्या 1',
+    );
+    assert.equal(await page.locator(`${W} .sb[aria-pressed=true]`).innerText(), hi.sort.oldest);
+    assert.deepEqual(problems, []);
+  });
+
+  it('runs several comment sections and count badges on one page', async () => {
+    const html = `<!doctype html><html lang="hi"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+<p>गिनती: <span data-charcha-count="${ARTICLE}">…</span> और <span data-charcha-count="demo-sample-2">…</span></p>
+<div id="charcha" data-charcha-article="${ARTICLE}"></div>
+<div data-charcha-article="demo-sample-2" data-charcha-locale="en"></div>
+<script src="${server.url}/embed.js" data-site="demo" async></script></body></html>`;
+    const page = await open({ html });
+    const second = page.locator('[data-charcha-article="demo-sample-2"]');
+    await second.scrollIntoViewIfNeeded();
+    await second.locator('.sk').waitFor({ state: 'detached' });
+    assert.equal(await page.locator(`${W} h2.t`).innerText(), hi.title);
+    assert.equal(await second.locator('h2.t').innerText(), 'Comments');
+    const counts = (await (await fetch(`${server.url}/api/v1/sites/demo/counts?articles=${ARTICLE},demo-sample-2`)).json()) as { counts: Record<string, number> };
+    for (const [id, n] of Object.entries(counts.counts)) {
+      await page.locator(`[data-charcha-count="${id}"]`, { hasText: String(n) }).waitFor();
+    }
+    // Each section has its own thread.
+    const text = `दूसरे सेक्शन में ${Date.now()}`;
+    await second.locator('#nm-main').fill('Guest');
+    await second.locator('#ta-main').fill(text);
+    await second.locator('form.cp:not(.rep) button[type=submit]').click();
+    await second.locator('.bd', { hasText: text }).waitFor();
+    assert.equal(await bodyOf(page, text).count(), 0, 'only in its own section');
+    assert.deepEqual(problems, []);
+  });
+
+  it('asks the host to sign the reader in when the site takes no guests', async () => {
+    const token = await signToken({ sub: `hooked-${Date.now()}`, name: 'साइन इन पाठक' });
+    const html = `<!doctype html><html lang="hi"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+<div id="charcha"></div>
+<script>
+  let token = null;
+  window.charcha = {
+    getToken: () => token,
+    signIn: () => new Promise((resolve) => setTimeout(() => { token = ${JSON.stringify(token)}; window.__signIns = (window.__signIns || 0) + 1; resolve(); }, 50)),
+  };
+</script>
+<script src="${server.url}/embed.js" data-site="demo" data-article="${ARTICLE}" data-guests="false" async></script></body></html>`;
+    const page = await open({ html });
+    assert.equal(await page.locator(`${W} #ta-main`).count(), 0, 'no box before signing in');
+    await page.locator(`${W} .si`, { hasText: hi.signInPrompt }).waitFor();
+    await page.locator(`${W} .si button`, { hasText: hi.signIn }).click();
+    await page.locator(`${W} .me`, { hasText: 'साइन इन पाठक' }).waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { __signIns: number }).__signIns), 1);
+    const text = `साइन इन के बाद ${Date.now()}`;
+    await page.locator(`${W} #ta-main`).fill(text);
+    await page.locator(`${W} form.cp:not(.rep) button[type=submit]`).click();
+    await page.locator(`${W} li.c`, { hasText: text }).locator('button', { hasText: hi.edit }).waitFor({ timeout: 3000 });
+    assert.deepEqual(problems, []);
+  });
+
+  it('fills the badges of the listing page', async () => {
+    const page = await browser.newPage();
+    pages.push(page);
+    await page.goto(`${server.url}/demo/`);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-charcha-count]')].every((el) => /^\d+$/.test(el.textContent ?? '')));
+    assert.equal(await page.locator('[data-charcha-count]').count(), 3);
+  });
+
   it('uses English when data-locale says so, and fills count badges', async () => {
     const page = await open({ query: '?lang=en' });
     assert.equal(await page.locator(`${W} h2.t`).innerText(), 'Comments');

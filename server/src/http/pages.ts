@@ -93,9 +93,9 @@ export function pagesRouter(opts: PagesOptions): Router {
     }),
   );
 
-  r.get('/demo', (_req, res) => res.redirect(301, '/demo/'));
-
-  r.get('/demo/', (_req, res) => {
+  // Express matches /demo and /demo/ alike: the listing lives at /demo/ (relative links).
+  r.get('/demo/', (req, res) => {
+    if (!req.path.endsWith('/')) return res.redirect(301, `${req.baseUrl}/demo/`);
     if (!opts.sites.get(site)) return res.status(404).type('text/plain').send('No demo site configured\n');
     const a = assets();
     if (!a) return notBuilt(res);
