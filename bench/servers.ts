@@ -5,12 +5,15 @@ import { freePort, spawnNode, waitForHttp, type NodeChild } from './processes';
 export interface RunningServer {
   url: string;
   child: NodeChild;
+  /** The V8 inspector's port (the run asks it for garbage collections before reading memory). */
+  inspectPort: number;
 }
 
 export async function startCharcha(opts: { mongoUri: string; sitesFile: string; dataDir: string; nodeArgs?: string[] }): Promise<RunningServer> {
   const port = await freePort();
+  const inspectPort = await freePort();
   const child = spawnNode('charcha', 'server/src/main.ts', {
-    nodeArgs: opts.nodeArgs,
+    nodeArgs: [...(opts.nodeArgs ?? []), `--inspect=127.0.0.1:${inspectPort}`],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -18,17 +21,22 @@ export async function startCharcha(opts: { mongoUri: string; sitesFile: string; 
       SITES_FILE: opts.sitesFile,
       DATA_DIR: opts.dataDir,
       LOG_LEVEL: 'warn',
+      REDIS_URL: '', // one node: fan-out and limits in memory
     },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, child);
-  return { url, child };
+  return { url, child, inspectPort };
 }
 
 export async function startBareSocketIo(): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawnNode('bare', 'bench/baselines/bare-socketio.ts', { env: { PORT: String(port), HOST: '127.0.0.1' } });
+  const inspectPort = await freePort();
+  const child = spawnNode('bare', 'bench/baselines/bare-socketio.ts', {
+    nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
+    env: { PORT: String(port), HOST: '127.0.0.1' },
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, child);
-  return { url, child };
+  return { url, child, inspectPort };
 }

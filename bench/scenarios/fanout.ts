@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { nowMs, sleep } from '../clock';
 import { commentBody } from '../comment-doc';
 import type { ReaderFleets } from '../load/fleet';
+import { collectGarbage } from '../inspector';
 import { rssBytes } from '../processes';
 import { compare, type ScenarioResult } from '../result';
 import type { RunningServer } from '../servers';
@@ -19,8 +20,8 @@ const DELIVERY_TIMEOUT_MS = 30_000;
 export interface FanoutRun {
   latency: Summary;
   lost: number;
-  rssBefore: number;
-  rssAfter: number;
+  before: Memory;
+  after: Memory;
   readers: number;
   connectSec: number;
 }
@@ -65,15 +66,22 @@ export function bareSender(writer: Socket, template: () => Record<string, unknow
   };
 }
 
-/** Median of a few RSS readings a quarter of a second apart (single readings jitter). */
-async function settledRss(pid: number): Promise<number> {
-  await sleep(1500);
+interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+
+/** After full garbage collections: the median of a few RSS readings, and the heap in use. */
+async function settledMemory(server: RunningServer): Promise<Memory> {
+  await sleep(1000);
+  const { heapUsed } = await collectGarbage(server.inspectPort);
+  await sleep(500);
   const readings: number[] = [];
   for (let i = 0; i < 5; i++) {
-    readings.push(rssBytes(pid));
-    await sleep(250);
+    readings.push(rssBytes(server.child.pid));
+    await sleep(200);
   }
-  return readings.sort((a, b) => a - b)[2]!;
+  return { rss: readings.sort((a, b) => a - b)[2]!, heapUsed };
 }
 
 export interface FanoutTarget {
@@ -91,8 +99,8 @@ export async function runFanout(targets: FanoutTarget[], fleets: ReaderFleets, s
   // Warm each server's connection path once, so that RSS "before" already holds that code.
   for (const t of targets) await fleets.connect(`warm-${t.name}`, t.server.url, site, FANOUT_ARTICLE, fleets.size * 10);
   await fleets.disconnect();
-  const before = new Map<string, number>();
-  for (const t of targets) before.set(t.name, await settledRss(t.server.child.pid));
+  const before = new Map<string, Memory>();
+  for (const t of targets) before.set(t.name, await settledMemory(t.server));
 
   const connectSec = new Map<string, number>();
   for (const t of targets) {
@@ -103,8 +111,8 @@ export async function runFanout(targets: FanoutTarget[], fleets: ReaderFleets, s
       throw new Error(`${t.name}: only ${c.connected} of ${settings.readers} readers connected (${c.failed} failed: ${c.firstError})`);
     }
   }
-  const after = new Map<string, number>();
-  for (const t of targets) after.set(t.name, await settledRss(t.server.child.pid));
+  const after = new Map<string, Memory>();
+  for (const t of targets) after.set(t.name, await settledMemory(t.server));
 
   const writers = [];
   for (const t of targets) writers.push(await t.writer());
@@ -137,13 +145,33 @@ export async function runFanout(targets: FanoutTarget[], fleets: ReaderFleets, s
     runs.set(t.name, {
       latency: summarize(samples),
       lost: settings.readers * settings.fanoutMessages - samples.length,
-      rssBefore: before.get(t.name)!,
-      rssAfter: after.get(t.name)!,
+      before: before.get(t.name)!,
+      after: after.get(t.name)!,
       readers: settings.readers,
       connectSec: connectSec.get(t.name)!,
     });
   }
   return runs;
+}
+
+/** RSS per reader as /proc shows it; a server whose RSS did not grow has no figure (noise). */
+function rssRow(charcha: FanoutRun, bare: FanoutRun, settings: Settings): ScenarioResult {
+  const kb = (r: FanoutRun) => round((r.after.rss - r.before.rss) / r.readers / 1024, 1);
+  const row = compare({
+    scenario: 'memory per idle reader, RSS',
+    metric: 'KB RSS per connection',
+    charcha: kb(charcha),
+    baseline: kb(bare),
+    baselineName: 'bare Socket.IO server',
+    target: { text: '≤ 1.3x bare', atMost: 1.3 },
+    settings: { connections: settings.readers, joinedTo: 'one article room', measured: 'VmRSS (median of 5) after two full garbage collections, before and after connecting' },
+    detail: {
+      charcha: { rssBeforeMB: round(charcha.before.rss / 2 ** 20, 1), rssAfterMB: round(charcha.after.rss / 2 ** 20, 1) },
+      bare: { rssBeforeMB: round(bare.before.rss / 2 ** 20, 1), rssAfterMB: round(bare.after.rss / 2 ** 20, 1) },
+    },
+  });
+  if (kb(charcha) > 0 && kb(bare) > 0) return row;
+  return { ...row, ratio: null, held: null, note: 'RSS did not grow: below noise' };
 }
 
 export function fanoutResults(charcha: FanoutRun, bare: FanoutRun, settings: Settings): ScenarioResult[] {
@@ -157,8 +185,7 @@ export function fanoutResults(charcha: FanoutRun, bare: FanoutRun, settings: Set
     lost: r.lost,
     connectSec: round(r.connectSec, 1),
   });
-  const perConn = (r: FanoutRun) => (r.rssAfter - r.rssBefore) / r.readers;
-  const mem = (r: FanoutRun) => ({ rssBeforeMB: round(r.rssBefore / 2 ** 20, 1), rssAfterMB: round(r.rssAfter / 2 ** 20, 1), perReaderKB: round(perConn(r) / 1024, 1) });
+  const mem = (r: FanoutRun) => ({ heapPerReaderKB: round((r.after.heapUsed - r.before.heapUsed) / r.readers / 1024, 1) });
   return [
     compare({
       scenario: 'fan-out latency p50',
@@ -188,15 +215,15 @@ export function fanoutResults(charcha: FanoutRun, bare: FanoutRun, settings: Set
       target: null,
       settings: common,
     }),
+    rssRow(charcha, bare, settings),
     compare({
-      scenario: 'memory per idle reader',
-      metric: 'KB RSS per connection',
-      charcha: round(perConn(charcha) / 1024, 1),
-      baseline: round(perConn(bare) / 1024, 1),
+      scenario: 'memory per idle reader, V8 heap',
+      metric: 'KB heap per connection',
+      charcha: mem(charcha).heapPerReaderKB,
+      baseline: mem(bare).heapPerReaderKB,
       baselineName: 'bare Socket.IO server',
       target: { text: '≤ 1.3x bare', atMost: 1.3 },
-      settings: { connections: settings.readers, joinedTo: 'one article room' },
-      detail: { charcha: mem(charcha), bare: mem(bare) },
+      settings: { connections: settings.readers, measured: 'heapUsed after two full garbage collections (via the inspector), before and after connecting' },
     }),
   ];
 }
