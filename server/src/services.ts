@@ -7,7 +7,9 @@ import type { EventLog } from './domain/events';
 import type { Moderation } from './domain/moderation-services';
 import type { ReactionService } from './domain/reactions';
 import type { Logger } from './log';
+import type { Metrics } from './metrics';
 import type { SocketFanout } from './realtime/fanout';
+import type { Redis } from './redis';
 import type { Database } from './store/connection';
 import type { Models } from './store/models';
 import type { Site, SiteRegistry } from './trust/sites';
@@ -45,4 +47,11 @@ export interface Services {
   reactions: ReactionService;
   limits?: Limits;
   presence?: PresenceTracker;
+  /**
+   * The process's shared Redis client when REDIS_URL is set (fail-fast: no offline queue,
+   * so a command while Redis is away fails at once and callers fall back).
+   */
+  redis?: Redis;
+  /** Prometheus metrics of this node; e.g. `metrics.rateLimited.inc({ limit: 'post' })`. */
+  metrics?: Metrics;
 }
