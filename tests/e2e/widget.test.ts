@@ -132,9 +132,9 @@ describe('widget in chromium', function () {
     await page.locator(`${W} .sk`).waitFor({ state: 'detached' });
   }
 
-  async function seed(body: string, name = 'रमेश साहू', sub = `seed-${Math.random().toString(36).slice(2)}`, parentId?: string) {
+  async function seed(body: string, name = 'रमेश साहू', sub = `seed-${Math.random().toString(36).slice(2)}`, parentId?: string, article = ARTICLE) {
     const token = await signToken({ sub, name });
-    const res = await fetch(`${server.url}/api/v1/sites/demo/articles/${ARTICLE}/comments`, {
+    const res = await fetch(`${server.url}/api/v1/sites/demo/articles/${article}/comments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ body, parentId, clientId: `seed${Math.random().toString(36).slice(2)}` }),
@@ -281,6 +281,34 @@ describe('widget in chromium', function () {
       });
       assert.deepEqual(found, { xss: null, dangerous: 0, jsLinks: 0 });
     }
+    assert.deepEqual(problems, []);
+  });
+
+  it('keeps what the reader is looking at in place when comments arrive above it', async () => {
+    const article = 'demo-sample-2';
+    for (let i = 1; i <= 8; i++) await seed(`स्क्रॉल परीक्षण की टिप्पणी ${i}`, `पाठक ${i}`, undefined, undefined, article);
+    const b = await open({ query: `?article=${article}`, viewport: { width: 1000, height: 700 } });
+    const id = (await b.locator(`${W} .ls > li.c`).nth(4).getAttribute('data-id'))!;
+    const target = comment(b, id).locator(':scope > article');
+    await b.evaluate((dy) => window.scrollBy(0, dy), (await target.boundingBox())!.y - 350);
+    await b.waitForTimeout(200);
+    const before = (await target.boundingBox())!.y;
+    const fresh = `ऊपर आई नई टिप्पणी ${Date.now()}`;
+    await seed(fresh, 'दीपक', undefined, undefined, article);
+    const banner = b.locator(`${W} button.nw`);
+    await banner.waitFor();
+    await b.waitForTimeout(300);
+    const after = (await target.boundingBox())!.y;
+    assert.ok(Math.abs(after - before) <= 2, `the comment being read moved by ${after - before}px`);
+    const bannerBox = (await banner.boundingBox())!;
+    assert.ok(bannerBox.y >= 0 && bannerBox.y < 80, `the banner stays in view (y=${bannerBox.y})`);
+    // The banner brings the new comment into view.
+    await banner.click();
+    await b.waitForFunction((text) => {
+      const el = [...document.querySelector('#charcha')!.shadowRoot!.querySelectorAll('.bd')].find((x) => x.textContent?.includes(text));
+      const r = el?.getBoundingClientRect();
+      return !!r && r.top >= 0 && r.bottom <= innerHeight;
+    }, fresh);
     assert.deepEqual(problems, []);
   });
 

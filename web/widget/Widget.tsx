@@ -55,6 +55,7 @@ export function Widget(props: WidgetProps) {
   const [announce, setAnnounce] = useState('');
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [unseen, setUnseen] = useState(0);
+  const [offline, setOffline] = useState(false);
   const known = useRef(new Set<string>());
   /** Guest names this reader posted under: the live echo of their own post is not "new". */
   const guestNames = useRef(new Set<string>());
@@ -90,6 +91,7 @@ export function Widget(props: WidgetProps) {
       if (!first) noticeNew(thread.comments);
       setVersion((v) => v + 1);
     });
+    const offStatus = thread.on('status', (s) => setOffline(s === 'offline'));
     thread.ready.then(
       () => {
         walk(thread.comments, (c) => known.current.add(c.id));
@@ -100,6 +102,7 @@ export function Widget(props: WidgetProps) {
     );
     return () => {
       off();
+      offStatus();
       conn.closeThread();
     };
   }, [conn, sort]);
@@ -255,6 +258,11 @@ export function Widget(props: WidgetProps) {
             ))}
           </div>
         </div>
+        {offline && (
+          <p class="st hld" role="status">
+            {t.reconnecting}
+          </p>
+        )}
         {reader !== undefined && <Composer />}
         <div class="sr" role="status" aria-live="polite">
           {announce}

@@ -4,7 +4,7 @@ import { createClient, type IoFactory } from '../../client-sdk/src/core';
 import { io } from './socket';
 import type { Thread } from '../../client-sdk/src/thread';
 import type { FlagReason } from '../../client-sdk/src/protocol';
-import type { Reader } from './identity';
+import { hooks, type Reader } from './identity';
 import type { SortOrder, WidgetComment } from './sdk';
 
 export interface Session {
@@ -19,7 +19,10 @@ export interface Session {
 }
 
 export function connect(o: { url: string; site: string; reader: Reader | null; article: string; guestName?: string }): Session {
-  const client = createClient({ url: o.url, site: o.site, token: o.reader?.token, io: io as unknown as IoFactory });
+  // With the host's hook, the SDK asks it again when the server says the token expired.
+  const getToken = hooks().getToken;
+  const token = o.reader && getToken ? async () => (await getToken()) ?? o.reader?.token : o.reader?.token;
+  const client = createClient({ url: o.url, site: o.site, token, io: io as unknown as IoFactory });
   const s: Session = {
     thread: null,
     open(sort) {

@@ -52,6 +52,7 @@ export const en = {
   empty: 'No comments yet. Start the conversation.',
   loading: 'Loading comments…',
   loadError: 'Comments could not be loaded.',
+  reconnecting: 'Connection lost: reconnecting… New comments will appear when it is back.',
   justNow: 'just now',
   byline: (name: string) => `Comment by ${name}`,
   poweredBy: 'Comments by Charcha',
