@@ -113,10 +113,14 @@ export class CharchaClient extends Emitter<ClientEvents> {
     return thread;
   }
 
-  /** Signs in, out, or changes user without reconnecting where the server allows it. */
+  /**
+   * Signs in, out, or changes user: the open socket gets `auth:refresh` (or reconnects when
+   * signing out), and open threads reload, so `myReactions` and held comments are the new user's.
+   */
   async setToken(token: TokenOption): Promise<void> {
     this.tokens.set(token);
     await this.conn.tokenChanged();
+    await Promise.all([...this.threads].map((t) => t.reload().catch(() => undefined)));
   }
 
   /** Comment counts of many articles (for "12 comments" links). */

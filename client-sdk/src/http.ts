@@ -54,7 +54,8 @@ export class HttpApi {
 
   /** Any route under the site's base, for what has no method here. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    let token = await this.o.tokens.get();
+    // A token function that fails leaves the request anonymous: reading needs no token.
+    let token = await this.o.tokens.get().catch(() => undefined);
     let answer = await this.send(method, path, opts, token);
     if (answer.status === 401 && token && this.o.tokens.refreshable) {
       const fresh = await this.o.tokens.refresh();

@@ -265,10 +265,23 @@ export class Thread extends Emitter<ThreadEvents> {
     return p;
   }
 
-  /** Reloads everything loaded so far from the server (what a `reset` does). */
+  /**
+   * Reloads everything loaded so far from the server (what a `reset` does by itself), e.g.
+   * after signing in; after a failed first load, tries it again.
+   */
   async reload(): Promise<void> {
     if (this.closed) throw new ClosedError();
-    if (!this.loaded) return this.ready;
+    if (!this.loaded) {
+      if (this.status === 'error') this.setStatus('loading');
+      try {
+        await this.loadFirst();
+      } catch (err) {
+        this.setStatus('error');
+        throw err;
+      }
+      if (!this.syncing) void this.sync();
+      return;
+    }
     this.seq.hold();
     try {
       await this.reloadAll();
@@ -289,6 +302,7 @@ export class Thread extends Emitter<ThreadEvents> {
   post(body: string, opts: PostOptions = {}): Promise<ThreadComment> {
     if (this.closed) return Promise.reject(new ClosedError());
     if (typeof body !== 'string' || !body.trim()) return Promise.reject(new ValidationError('The comment is empty'));
+    this.refreshMe();
     const guest = opts.guest ?? this.guest;
     const { tokens } = this.d;
     if (!guest && !tokens.current && !tokens.refreshable) {

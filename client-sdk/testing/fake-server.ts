@@ -23,6 +23,7 @@ interface Stored extends Comment {
 interface Identity {
   id: string;
   name: string;
+  guest?: boolean;
 }
 
 export function fakeToken(claims: { sub: string; name: string; exp?: number; role?: string }): string {
@@ -138,7 +139,7 @@ export class FakeServer {
       parentId: parent ? parent.id : null,
       replyTo: null,
       depth: parent ? parent.depth + 1 : 0,
-      author: { id: author.id, name: author.name },
+      author: author.guest ? { id: author.id, name: author.name, guest: true } : { id: author.id, name: author.name },
       body: `<p>${body}</p>`,
       status: 'published',
       createdAt: new Date().toISOString(),
@@ -282,7 +283,7 @@ export class FakeServer {
         return {};
       case 'comment:post': {
         const guest = p.guest as { name: string } | undefined;
-        const author = who ?? (guest ? { id: `g_${guest.name}`, name: guest.name } : null);
+        const author = who ?? (guest ? { id: `g_${guest.name}`, name: guest.name, guest: true } : null);
         if (!author) return err('unauthorized', 'Sign in to comment');
         if (!(p.body as string).trim()) return err('bad_request', 'The comment is empty');
         return { comment: this.post(p.article as string, author, p.body as string, (p.parentId as string) ?? null, p.clientId as string) };

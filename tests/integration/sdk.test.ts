@@ -223,8 +223,10 @@ describe('sdk: @charcha/client against the real server', function () {
         const target = visible.length ? { comment: visible[rand(visible.length)]!.id } : { article };
         track('react', t.react(target, rand(2) ? 'like' : 'heart', rand(3) > 0));
       }
-      // Half the operations are awaited, the others overlap with what follows.
-      if (rand(2)) await last;
+      // Half the operations are awaited, the others overlap with what follows; while the
+      // server is down none is awaited (they wait for it), so the outage sees a stream of them.
+      if (restart && !restartMs) await sleep(50 + rand(50));
+      else if (rand(2)) await last;
       else await sleep(rand(30));
     }
     await restart;
@@ -265,6 +267,10 @@ describe('sdk: @charcha/client against the real server', function () {
     const socket = sockets[sockets.length - 1]!;
     socket.disconnect(); // offline, and staying so
     await waitFor(() => t.status === 'offline', 'offline');
+    let mostCopies = 0;
+    t.on('change', () => {
+      mostCopies = Math.max(mostCopies, t.comments.filter((c) => c.body.includes('लिखा ऑफ़लाइन')).length);
+    });
     const p = t.post('लिखा ऑफ़लाइन');
     await sleep(300);
     assert.equal(t.comments[0]!.local?.state, 'queued');
@@ -277,6 +283,7 @@ describe('sdk: @charcha/client against the real server', function () {
     assert.equal(onServer.length, 1);
     assert.equal(onServer[0]!.id, stored.id);
     assert.deepEqual(t.comments.map((c) => c.id), [stored.id]);
+    assert.equal(mostCopies, 1, 'the author never saw it twice, even for a moment');
   });
 
   it('a post cut off before or after the server got it is retried with its clientId: one comment', async () => {

@@ -312,6 +312,67 @@ describe('sdk: thread against a fake server', function () {
     assert.equal(t.find(parent.id)!.moreReplies, 0);
   });
 
+  it('a failed first load rejects ready; reload() tries again', async () => {
+    server.up = false;
+    const t = client().thread(ART);
+    await assert.rejects(t.ready, (e: Error & { code?: string }) => e.code === 'network');
+    assert.equal(t.status, 'error');
+    server.up = true;
+    server.post(ART, bob, 'there all along');
+    await t.reload();
+    await waitFor(() => t.status === 'live', 'live');
+    assert.deepEqual(t.comments.map((c) => c.body), ['<p>there all along</p>']);
+  });
+
+  it('a token function that fails leaves reading anonymous; signing in later reloads with the user', async () => {
+    const a = server.post(ART, bob, 'hello');
+    server.react('alice', { comment: a.id }, 'like', true);
+    const c = client({
+      token: () => {
+        throw new Error('auth service down');
+      },
+    });
+    const t = c.thread(ART);
+    await t.ready;
+    assert.equal(t.comments.length, 1);
+    assert.deepEqual(t.find(a.id)!.reactions, { like: 1 });
+    await c.setToken(fakeToken({ sub: 'alice', name: 'Alice' }));
+    const mine = await t.post('signed in now');
+    assert.equal(mine.author.id, 'alice');
+    assert.equal(c.user?.sub, 'alice');
+  });
+
+  it('two threads of one article share the room; it is left when the last one closes', async () => {
+    const c = client();
+    const t1 = c.thread(ART);
+    const t2 = c.thread(ART, { sort: 'oldest' });
+    await Promise.all([t1.ready, t2.ready]);
+    server.post(ART, bob, 'x');
+    server.post(ART, bob, 'y');
+    await waitFor(() => t1.comments.length === 2 && t2.comments.length === 2, 'both threads');
+    assert.deepEqual(t2.comments.map((x) => x.body), ['<p>x</p>', '<p>y</p>']);
+    t1.close();
+    await sleep(20);
+    assert.equal(server.received.filter((r) => r.event === 'article:leave').length, 0);
+    server.post(ART, bob, 'z');
+    await waitFor(() => t2.comments.length === 3, 'still live');
+    t2.close();
+    await waitFor(() => server.received.some((r) => r.event === 'article:leave'), 'left the room');
+  });
+
+  it('guests post under a name, and the echo of their post is not shown twice', async () => {
+    const t = client({ guest: { name: 'Meera' } }).thread(ART);
+    await t.ready;
+    const changes: number[] = [];
+    t.on('change', () => changes.push(t.comments.length));
+    const stored = await t.post('as a guest');
+    await sleep(20);
+    assert.equal(stored.author.name, 'Meera');
+    assert.ok(changes.every((n) => n === 1), `never two copies (${changes.join(',')})`);
+    const post = server.received.find((r) => r.event === 'comment:post')!;
+    assert.deepEqual(post.payload.guest, { name: 'Meera' });
+  });
+
   it('two clients converge with the server through 100 random operations and cuts', async () => {
     const tokenA = fakeToken({ sub: 'alice', name: 'Alice' });
     const tokenB = fakeToken({ sub: 'bob', name: 'Bob' });
