@@ -4,7 +4,7 @@
 // `npm run build` (scripts/build.mjs), listed by name in dist/web/manifest.json.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import {
   findArticle,
   renderArticlePage,
@@ -88,9 +88,11 @@ export function pagesRouter(opts: PagesOptions): Router {
     express.static(opts.distDir, {
       index: false,
       redirect: false,
-      fallthrough: false,
       setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=31536000, immutable'),
     }),
+    (_req: Request, res: Response) => {
+      res.status(404).type('text/plain').send('Not found\n');
+    },
   );
 
   // Express matches /demo and /demo/ alike: the listing lives at /demo/ (relative links).
