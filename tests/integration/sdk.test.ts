@@ -233,11 +233,15 @@ describe('sdk: @charcha/client against the real server', function () {
     const settledAt = Date.now();
     await Promise.all(pending);
     let seq = 0;
-    await waitFor(async () => {
+    const inStep = async () => {
       seq = await serverSeq(server.url, article);
       return [ta, tb].every((t) => t.status === 'live' && t.lastSeq === seq);
-    }, 'both clients live at the server\'s seq');
+    };
+    await waitFor(inStep, 'both clients live at the server\'s seq');
     const convergeMs = Date.now() - settledAt;
+    // Reaction events may be coalesced and sent a little later: let them land too.
+    await sleep(1000);
+    await waitFor(inStep, 'both clients still in step');
     await Promise.all([loadAll(ta), loadAll(tb)]);
     const truth = rows(await serverComments(server.url, article));
     assert.ok(truth.length >= 20, `enough comments to mean something (${truth.length})`);
