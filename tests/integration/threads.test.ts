@@ -280,4 +280,28 @@ describe('threads', function () {
       await quick.close();
     }
   });
+
+  it('a retry announces a comment that a dead node stored but never published', async () => {
+    const s = await reader(bob);
+    await call(s, 'article:join', { article: 'stranded-1' });
+    const seen = record(s, ['comment:created']);
+    // What a node killed between the insert and the event leaves behind: a published comment
+    // with no event (seq 0) and counters not yet moved.
+    const { Comment, Article } = server.app.services.models;
+    await Article.create({ site: 'demo', article: 'stranded-1' });
+    const doc = await Comment.create({
+      site: 'demo', article: 'stranded-1', author: { id: 'alice', name: 'Alice' }, clientId: 'lost-1',
+      body: 'बचा हुआ', text: 'बचा हुआ', status: 'published',
+    });
+    const author = await reader(alice);
+    const again = await call(author, 'comment:post', { article: 'stranded-1', body: 'बचा हुआ', clientId: 'lost-1' });
+    assert.equal(again.comment.id, String(doc._id));
+    assert.equal(again.comment.seq, 1);
+    await waitFor(() => seen.length === 1, 5000, 'the stranded comment announced');
+    assert.equal(seen[0]!.payload.id, String(doc._id));
+    const article = await http(server.url, 'GET', `${API}/articles/stranded-1`);
+    assert.equal(article.body.commentCount, 1);
+    const once = await call(author, 'comment:post', { article: 'stranded-1', body: 'बचा हुआ', clientId: 'lost-1' });
+    assert.equal(once.comment.seq, 1, 'announced once');
+  });
 });

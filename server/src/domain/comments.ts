@@ -17,6 +17,9 @@ import { articleView, commentView } from './views';
 const VISIBLE: CommentDoc['status'][] = ['published', 'deleted'];
 /** Replies shipped with each top-level comment of a page. */
 export const FIRST_REPLIES = 3;
+/** How long a retry waits for a publish still in flight before announcing the comment itself. */
+const STRANDED_WAIT_STEPS = 10;
+const STRANDED_WAIT_MS = 150;
 
 export interface PostInput {
   article: string;
@@ -160,7 +163,10 @@ export class CommentService {
     const authorId = actor.userId!;
 
     const existing = await this.models.Comment.findOne({ site: site.id, 'author.id': authorId, clientId: input.clientId }).lean<CommentDoc>();
-    if (existing) return { comment: commentView(existing), created: false };
+    if (existing) {
+      const done = existing.status === 'published' && existing.seq === 0 ? await this.announceStranded(existing) : existing;
+      return { comment: commentView(done), created: false };
+    }
 
     const body = this.checkedBody(actor, input.body);
     const article = await this.ensureArticle(site.id, input.article);
@@ -235,6 +241,31 @@ export class CommentService {
     doc = { ...doc, seq: event.seq };
     this.fanout.toArticle(doc.site, event);
     return doc;
+  }
+
+  /**
+   * A retry found its comment published but never announced: the node that stored it died
+   * between the insert and the event. Give a publish still in flight a moment, then send the
+   * event ourselves and recount what that node may not have counted.
+   */
+  private async announceStranded(doc: CommentDoc): Promise<CommentDoc> {
+    const { Comment, Article } = this.models;
+    for (let i = 0; i < STRANDED_WAIT_STEPS; i++) {
+      await new Promise((r) => setTimeout(r, STRANDED_WAIT_MS));
+      const now = await Comment.findOne({ _id: doc._id }).lean<CommentDoc>();
+      if (!now) return doc;
+      if (now.seq !== 0 || now.status !== 'published') return now;
+    }
+    const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
+    await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
+    const published = await Comment.countDocuments({ site: doc.site, article: doc.article, status: 'published' });
+    await Article.updateOne({ site: doc.site, article: doc.article }, { $set: { commentCount: published } });
+    if (doc.parentId) {
+      const replies = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: doc.parentId, status: trusted({ $in: VISIBLE }) });
+      await Comment.updateOne({ _id: doc.parentId }, { $set: { replyCount: replies } });
+    }
+    this.fanout.toArticle(doc.site, event);
+    return { ...doc, seq: event.seq };
   }
 
   async editComment(actor: Actor, id: string, rawBody: string): Promise<Comment> {
