@@ -1,7 +1,7 @@
 // The widget's side of the client SDK: one client per reader identity, one thread at a time
 // (per sort order).
 import { createClient, type IoFactory } from '../../client-sdk/src/core';
-import { io } from './socket';
+import { io } from 'socket.io-client';
 import type { Thread } from '../../client-sdk/src/thread';
 import type { FlagReason } from '../../client-sdk/src/protocol';
 import { hooks, type Reader } from './identity';
