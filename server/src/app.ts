@@ -101,6 +101,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
           'style-src': ["'self'", "'unsafe-inline'"],
           'connect-src': ["'self'", 'ws:', 'wss:'],
           'img-src': ["'self'", 'https:', 'data:'],
+          // Charcha is often run over plain http on a LAN or behind a TLS proxy that sets its own.
+          'upgrade-insecure-requests': null,
         },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
