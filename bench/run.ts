@@ -38,9 +38,28 @@ const say = (msg: string) => process.stderr.write(`bench [${Math.round((Date.now
 const work = mkdtempSync(join(tmpdir(), 'charcha-bench-'));
 const runId = randomBytes(4).toString('hex');
 const results: ScenarioResult[] = [];
+const machine = describeMachine();
+
+/** Writes bench/results/latest.json; also after each scenario, so a long run keeps what it measured. */
+function saveResults(complete: boolean): void {
+  const out = {
+    at: new Date().toISOString(),
+    command: `npm run bench${settings.quick ? ' -- --quick' : ''}`,
+    complete,
+    quick: settings.quick,
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine: { ...machine, database: databaseDetail },
+    settings,
+    scenarios: results,
+    table: renderTable(results),
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+}
 
 say(`${settings.quick ? 'quick' : 'full'} run; scratch in ${work}`);
 const database = await launchDatabase({ dataDir: join(work, 'db'), log: (m) => say(m) });
+const databaseDetail = database.detail;
 const dbName = 'charcha_bench';
 const withDb = (name: string) => Object.assign(new URL(database.uri), { pathname: `/${name}` }).toString();
 const charchaUri = withDb(dbName);
@@ -90,10 +109,12 @@ try {
     );
     await bare.child.stop();
     results.push(...fanoutResults(runs.get('charcha')!, runs.get('bare')!, settings));
+    saveResults(false);
   }
   if (only.has('write')) {
     say(`write: ${settings.writers} writers, ${settings.writeRounds} rounds of ${settings.writeSec} s each, ${settings.writeReaders} readers`);
     results.push(...(await runWrite(findPid(join(work, 'db')), charcha, site, fleets, driver, dbName, withDb('bench_raw'), settings, runId)));
+    saveResults(false);
   }
   if (only.has('read')) {
     say(`read: seeding ${settings.seededComments} comments, then ${settings.readSamples} timed reads of each page`);
@@ -110,17 +131,6 @@ try {
 
 const table = renderTable(results);
 process.stdout.write(`\n${table}\n\n`);
-const out = {
-  at: new Date().toISOString(),
-  command: `npm run bench${settings.quick ? ' -- --quick' : ''}`,
-  quick: settings.quick,
-  seconds: Math.round((Date.now() - started) / 1000),
-  machine: { ...describeMachine(), database: database.detail },
-  settings,
-  scenarios: results,
-  table,
-};
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(out, null, 2) + '\n');
-say(`done in ${out.seconds} s; results in bench/results/latest.json`);
+saveResults(true);
+say(`done in ${Math.round((Date.now() - started) / 1000)} s; results in bench/results/latest.json`);
 process.exit(0);

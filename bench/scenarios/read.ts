@@ -12,8 +12,10 @@ import { round, summarize } from '../stats';
 export const READ_ARTICLE = 'bench-read';
 const AUTHORS = 200;
 
-async function seed(driver: MongoClient, dbName: string, site: string, count: number): Promise<void> {
+/** Seeds the article; answers the comment ids, newest first. */
+async function seed(driver: MongoClient, dbName: string, site: string, count: number): Promise<string[]> {
   const db = driver.db(dbName);
+  const ids: string[] = [];
   const start = Date.now() - count * 1000;
   for (let from = 0; from < count; from += 1000) {
     const docs = [];
@@ -32,16 +34,34 @@ async function seed(driver: MongoClient, dbName: string, site: string, count: nu
       );
     }
     await db.collection('comments').insertMany(docs as never[], { ordered: false });
+    ids.push(...docs.map((d) => String(d._id)));
   }
   await db.collection('articles').updateOne(
     { site, article: READ_ARTICLE },
     { $set: { commentCount: count, seq: count }, $setOnInsert: { reactions: {}, locked: false, premod: null, createdAt: new Date() } },
     { upsert: true },
   );
+  return ids.reverse();
+}
+
+/**
+ * The cursor of the page that starts `offset` comments in (newest first). Tried first: the
+ * cursor as the server writes it today (base64url JSON of the last id), checked by reading a
+ * page with it; when the server answers otherwise, the listing is paged through instead.
+ */
+async function deepCursor(listing: string, offset: number, idsNewestFirst: string[]): Promise<{ cursor: string; lastId: string }> {
+  const lastId = idsNewestFirst[offset - 1]!;
+  const cursor = Buffer.from(JSON.stringify({ id: lastId })).toString('base64url');
+  const res = await fetch(`${listing}?limit=1&cursor=${cursor}`, { signal: AbortSignal.timeout(60_000) });
+  if (res.status === 200) {
+    const page = (await res.json()) as { comments: { id: string }[] };
+    if (page.comments[0]?.id === idsNewestFirst[offset]) return { cursor, lastId };
+  }
+  return pageThrough(listing, offset);
 }
 
 /** Pages through the listing to `offset` comments in (newest first); its cursor and last id. */
-async function deepCursor(listing: string, offset: number): Promise<{ cursor: string; lastId: string }> {
+async function pageThrough(listing: string, offset: number): Promise<{ cursor: string; lastId: string }> {
   let cursor: string | null = null;
   let lastId = '';
   for (let seen = 0; seen < offset; ) {
@@ -65,10 +85,10 @@ export async function runRead(
   settings: Settings,
 ): Promise<ScenarioResult[]> {
   const t0 = Date.now();
-  await seed(driver, dbName, site, settings.seededComments);
+  const ids = await seed(driver, dbName, site, settings.seededComments);
   const seedSec = (Date.now() - t0) / 1000;
   const listing = `${charcha.url}/api/v1/sites/${site}/articles/${READ_ARTICLE}/comments`;
-  const { cursor, lastId } = await deepCursor(listing, settings.deepOffset);
+  const { cursor, lastId } = await deepCursor(listing, settings.deepOffset, ids);
 
   const child = spawnNode('reads', 'bench/load/read-sampler.ts', {
     ipc: true,
