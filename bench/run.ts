@@ -3,7 +3,7 @@
 // bench/results/latest.json. Load generators run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
 //   --only=a,b          only these scenarios: fanout (with memory), write, read, widget
-//   --profile           run Charcha with --cpu-prof; profiles land in bench/results/profiles/
+//   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,8 +65,11 @@ const withDb = (name: string) => Object.assign(new URL(database.uri), { pathname
 const charchaUri = withDb(dbName);
 const driver = await MongoClient.connect(database.uri);
 const site = writeBenchSite(work);
-const profileDir = join(ROOT, 'bench', 'results', 'profiles');
-if (profile) mkdirSync(profileDir, { recursive: true });
+const profileDir = join(tmpdir(), 'charcha-bench-profiles');
+if (profile) {
+  mkdirSync(profileDir, { recursive: true });
+  say(`Charcha's CPU profile will be written to ${profileDir}`);
+}
 
 let fleets: ReaderFleets | undefined;
 let servers: [RunningServer, RunningServer | null] | undefined;
