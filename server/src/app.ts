@@ -128,6 +128,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
 
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
+    comments.sweepRecentTexts().catch((err) => log.warn({ err }, 'recent-text sweep failed'));
   }, 10 * 60 * 1000);
   sweeper.unref();
 

@@ -1,5 +1,6 @@
 // Comment threads: post, edit, delete, list. The rules of a thread live here, whichever
 // transport the call came from.
+import { createHash } from 'node:crypto';
 import type { ArticleView, Comment, CommentPage, SortOrder } from '../../../client-sdk/src/protocol';
 import { asGuest } from '../trust/auth';
 import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
@@ -12,6 +13,9 @@ import type { EventLog } from './events';
 import type { Fanout } from './fanout';
 import type { DomainObserver } from './observer';
 import { articleView, commentView } from './views';
+
+/** The same text from the same author within this window is a duplicate. */
+const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
 
 /** Statuses readers see: published comments and tombstones of deleted ones that have replies. */
 const VISIBLE: CommentDoc['status'][] = ['published', 'deleted'];
@@ -162,18 +166,21 @@ export class CommentService {
     }
     const authorId = actor.userId!;
 
-    const existing = await this.models.Comment.findOne({ site: site.id, 'author.id': authorId, clientId: input.clientId }).lean<CommentDoc>();
-    if (existing) {
-      const done = existing.status === 'published' && existing.seq === 0 ? await this.announceStranded(existing) : existing;
-      return { comment: commentView(done), created: false };
-    }
-
+    // A retry of a stored post is recognised by the unique {site, author, clientId} index when
+    // the comment is inserted; before refusing a post for a reason that may have arisen since
+    // it was first sent (the article locked, the author banned), look for it.
+    const key = { site: site.id, authorId, clientId: input.clientId };
     const body = this.checkedBody(actor, input.body);
     const article = await this.ensureArticle(site.id, input.article);
-    if (article.locked && !isModerator(actor)) throw new DomainError('locked', 'Comments on this article are closed');
+    if (article.locked && !isModerator(actor)) {
+      return (await this.existingPost(key)) ?? Promise.reject(new DomainError('locked', 'Comments on this article are closed'));
+    }
     const user = await this.models.User.findOne({ site: site.id, userId: authorId }).lean();
     if (user?.state === 'banned' && (!user.bannedUntil || user.bannedUntil > new Date())) {
-      throw forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site');
+      return (
+        (await this.existingPost(key)) ??
+        Promise.reject(forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site'))
+      );
     }
 
     const place = await this.placeReply(site.id, input.article, input.parentId ?? null, site.maxDepth);
@@ -207,18 +214,20 @@ export class CommentService {
       if (doc.status === 'pending') held = this.hooks.held?.(doc, user);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const again = await this.models.Comment.findOne({ site: site.id, 'author.id': authorId, clientId: input.clientId }).lean<CommentDoc>();
+      const again = await this.existingPost(key);
       if (!again) throw err;
-      return { comment: commentView(again), created: false };
+      return again;
     }
 
+    const published = outcome.status === 'published';
     await this.models.User.updateOne(
       { site: site.id, userId: authorId },
-      { $set: { name: actor.name }, $setOnInsert: { createdAt: now } },
+      { $set: { name: actor.name }, $setOnInsert: { createdAt: now }, ...(published ? { $inc: { comments: 1 } } : {}) },
       { upsert: true },
     ).catch((err) => { if (!isDuplicateKey(err)) throw err; });
+    if (outcome.status !== 'rejected') await this.rememberText(site.id, authorId, body.text, now);
 
-    if (outcome.status === 'published') doc = await this.publish(doc);
+    if (published) doc = await this.publish(doc, { authorCounted: true });
     else if (outcome.status === 'pending') await held;
     return { comment: commentView(doc, []), created: true };
   }
@@ -227,7 +236,7 @@ export class CommentService {
    * Makes a stored comment visible to readers: counters, then the event that carries it.
    * Also used by moderation when a held comment is approved.
    */
-  async publish(doc: CommentDoc): Promise<CommentDoc> {
+  async publish(doc: CommentDoc, opts: { authorCounted?: boolean } = {}): Promise<CommentDoc> {
     const { Comment, Article, User } = this.models;
     if (doc.status !== 'published') {
       await Comment.updateOne({ _id: doc._id }, { $set: { status: 'published' } });
@@ -235,7 +244,7 @@ export class CommentService {
     }
     await Article.updateOne({ site: doc.site, article: doc.article }, { $inc: { commentCount: 1 } });
     if (doc.parentId) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: 1, score: 1 } });
-    await User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: 1 } });
+    if (!opts.authorCounted) await User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: 1 } });
     const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
     await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
     doc = { ...doc, seq: event.seq };
@@ -324,6 +333,7 @@ export class CommentService {
       throw forbidden('Only the author or a moderator can delete this comment');
     }
     await this.removeFromThread(doc, 'deleted');
+    await this.forgetText(doc); // saying it again after deleting it is not a duplicate
     if (doc.status === 'pending' || doc.flagCount > 0) await this.hooks.withdrawn?.(doc);
   }
 
@@ -392,16 +402,29 @@ export class CommentService {
   }
 
   async findComment(site: string, id: string): Promise<CommentDoc> {
-    const _id = toObjectId(id, 'id', 'not_found');
-    const doc = await this.models.Comment.findOne({ _id, site }).lean<CommentDoc>();
+    const doc = await this.commentById(site, toObjectId(id, 'id', 'not_found'));
     if (!doc) throw notFound('No such comment');
     return doc;
+  }
+
+  /** One comment by `_id` alone (the lookup every engine serves from an index), on this site. */
+  private async commentById(site: string, _id: Types.ObjectId): Promise<CommentDoc | null> {
+    const doc = await this.models.Comment.findOne({ _id }).lean<CommentDoc>();
+    return doc && doc.site === site ? doc : null;
+  }
+
+  /** The comment an earlier send of this post stored, as a retry's answer. */
+  private async existingPost(key: { site: string; authorId: string; clientId: string }): Promise<{ comment: Comment; created: false } | null> {
+    const found = await this.models.Comment.findOne({ site: key.site, 'author.id': key.authorId, clientId: key.clientId }).lean<CommentDoc>();
+    if (!found) return null;
+    const done = found.status === 'published' && found.seq === 0 ? await this.announceStranded(found) : found;
+    return { comment: commentView(done), created: false };
   }
 
   /** Where a reply goes: under its parent, or beside it when the parent is at the depth cap. */
   private async placeReply(site: string, article: string, parentId: string | null, maxDepth: number) {
     if (!parentId) return { parentId: null, ancestors: [], depth: 0, replyTo: null };
-    const parent = await this.models.Comment.findOne({ _id: toObjectId(parentId, 'parentId'), site }).lean<CommentDoc>();
+    const parent = await this.commentById(site, toObjectId(parentId, 'parentId'));
     if (!parent || parent.article !== article) throw badRequest('parentId: no such comment in this article');
     if (parent.status !== 'published') throw badRequest('parentId: that comment cannot be replied to');
     if (parent.depth >= maxDepth && parent.parentId) {
@@ -416,12 +439,24 @@ export class CommentService {
   }
 
   private async recentSameText(site: string, authorId: string, text: string): Promise<boolean> {
-    const since = new Date(Date.now() - 24 * 3600 * 1000);
-    const same = await this.models.Comment.findOne(
-      { site, 'author.id': authorId, createdAt: trusted({ $gte: since }), text, status: trusted({ $ne: 'deleted' }) },
-      { _id: 1 },
-    ).lean();
-    return same !== null;
+    const seen = await this.models.RecentText.findOne({ _id: textKey(site, authorId, text) }).lean();
+    return seen !== null && seen.at.getTime() > Date.now() - DUPLICATE_WINDOW_MS;
+  }
+
+  private async rememberText(site: string, authorId: string, text: string, at: Date): Promise<void> {
+    await this.models.RecentText.updateOne({ _id: textKey(site, authorId, text) }, { $set: { at } }, { upsert: true }).catch((err) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  private async forgetText(doc: CommentDoc): Promise<void> {
+    await this.models.RecentText.deleteOne({ _id: textKey(doc.site, doc.author.id, doc.text) });
+  }
+
+  /** Deletes duplicate-check entries older than the window; run on a timer. */
+  async sweepRecentTexts(now = Date.now()): Promise<number> {
+    const r = await this.models.RecentText.deleteMany({ at: trusted({ $lt: new Date(now - DUPLICATE_WINDOW_MS) }) });
+    return r.deletedCount ?? 0;
   }
 }
 
@@ -458,4 +493,8 @@ function cursorFilter(c: Cursor, sort: SortOrder): Record<string, unknown> {
 function toObjectId(id: string, field: string, code: 'bad_request' | 'not_found' = 'bad_request'): Types.ObjectId {
   if (!/^[0-9a-f]{24}$/i.test(id)) throw new DomainError(code, code === 'not_found' ? 'No such comment' : `${field}: not a comment id`);
   return new Types.ObjectId(id);
+}
+
+function textKey(site: string, authorId: string, text: string): string {
+  return createHash('sha256').update(`${site}\u0000${authorId}\u0000${text}`).digest('base64url');
 }

@@ -239,7 +239,22 @@ const DecisionSchema = new Schema<DecisionDoc>(
 // The arbiter of moderation races: one decision per comment and round, first insert wins.
 DecisionSchema.index({ site: 1, commentId: 1, round: 1 }, { unique: true });
 
+/**
+ * What each author said in the last day, keyed by a hash of site, author and text: the
+ * duplicate check reads one document by `_id` (FerretDB serves only `_id` lookups from an index;
+ * a scan of the comments would grow with the thread).
+ */
+export interface RecentTextDoc {
+  _id: string;
+  at: Date;
+}
+
+const RecentTextSchema = new Schema<RecentTextDoc>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, opts);
+// The sweep of entries older than a day.
+RecentTextSchema.index({ at: 1 });
+
 export interface Models {
+  RecentText: Model<RecentTextDoc>;
   Article: Model<ArticleDoc>;
   Comment: Model<CommentDoc>;
   Event: Model<EventDoc>;
@@ -251,6 +266,7 @@ export interface Models {
 
 export function buildModels(conn: Connection): Models {
   return {
+    RecentText: conn.model<RecentTextDoc>('RecentText', RecentTextSchema, 'recent_texts'),
     Article: conn.model<ArticleDoc>('Article', ArticleSchema, 'articles'),
     Comment: conn.model<CommentDoc>('Comment', CommentSchema, 'comments'),
     Event: conn.model<EventDoc>('Event', EventSchema, 'events'),
