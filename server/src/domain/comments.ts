@@ -81,7 +81,7 @@ export class CommentService {
     const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
     const parentId = input.parent ? toObjectId(input.parent, 'parent') : null;
     const filter: Record<string, unknown> = { site, article, parentId, status: trusted({ $in: VISIBLE }) };
-    const total = await this.models.Comment.countDocuments(filter);
+    const total = await this.listingTotal(site, article, parentId, filter);
     const cursor = input.cursor ? decodeCursor(input.cursor, sort) : null;
     const order: Record<string, 1 | -1> = sort === 'top' ? { score: -1, _id: -1 } : sort === 'oldest' ? { _id: 1 } : { _id: -1 };
     const page = await this.models.Comment.find(cursor ? { ...filter, ...cursorFilter(cursor, sort) } : filter)
@@ -104,6 +104,20 @@ export class CommentService {
       return c;
     });
     return { comments, nextCursor, total };
+  }
+
+  /**
+   * A page's `total` from the counters kept on writes (the parent's replyCount, the article's
+   * topLevelCount) rather than a count over the comments on every page.
+   */
+  private async listingTotal(site: string, article: string, parentId: Types.ObjectId | null, filter: Record<string, unknown>): Promise<number> {
+    if (parentId) return (await this.commentById(site, parentId))?.replyCount ?? 0;
+    const doc = await this.models.Article.findOne({ site, article }, { topLevelCount: 1 }).lean<ArticleDoc>();
+    if (!doc) return 0;
+    if (typeof doc.topLevelCount === 'number') return doc.topLevelCount;
+    const counted = await this.models.Comment.countDocuments(filter);
+    await this.models.Article.updateOne({ site, article }, { $set: { topLevelCount: counted } });
+    return counted;
   }
 
   private async firstReplies(site: string, article: string, parents: CommentDoc[]): Promise<Map<string, CommentDoc[]>> {
@@ -242,7 +256,7 @@ export class CommentService {
       await Comment.updateOne({ _id: doc._id }, { $set: { status: 'published' } });
       doc = { ...doc, status: 'published' };
     }
-    await Article.updateOne({ site: doc.site, article: doc.article }, { $inc: { commentCount: 1 } });
+    await Article.updateOne({ site: doc.site, article: doc.article }, { $inc: doc.parentId ? { commentCount: 1 } : { commentCount: 1, topLevelCount: 1 } });
     if (doc.parentId) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: 1, score: 1 } });
     if (!opts.authorCounted) await User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: 1 } });
     const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
@@ -268,7 +282,8 @@ export class CommentService {
     const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
     await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
     const published = await Comment.countDocuments({ site: doc.site, article: doc.article, status: 'published' });
-    await Article.updateOne({ site: doc.site, article: doc.article }, { $set: { commentCount: published } });
+    const topLevel = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: null, status: trusted({ $in: VISIBLE }) });
+    await Article.updateOne({ site: doc.site, article: doc.article }, { $set: { commentCount: published, topLevelCount: topLevel } });
     if (doc.parentId) {
       const replies = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: doc.parentId, status: trusted({ $in: VISIBLE }) });
       await Comment.updateOne({ _id: doc.parentId }, { $set: { replyCount: replies } });
@@ -368,6 +383,9 @@ export class CommentService {
   private async unpublish(doc: CommentDoc): Promise<void> {
     await this.models.Article.updateOne({ site: doc.site, article: doc.article, commentCount: trusted({ $gt: 0 }) }, { $inc: { commentCount: -1 } });
     const tombstone = doc.status === 'deleted' && doc.replyCount > 0;
+    if (!doc.parentId && !tombstone) {
+      await this.models.Article.updateOne({ site: doc.site, article: doc.article, topLevelCount: trusted({ $gt: 0 }) }, { $inc: { topLevelCount: -1 } });
+    }
     if (tombstone) {
       const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(doc));
       await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });

@@ -63,10 +63,22 @@ export class EventLog {
     return a?.seq ?? 0;
   }
 
+  /**
+   * The seq of the last event that may have been sent to readers, without reading the event
+   * log: the article document's `seq` moves before each emit, and this process's own appends
+   * are known. A join that reads it after entering the room misses nothing: any later event
+   * reaches the socket live.
+   */
+  private async announcedSeq(site: string, article: string): Promise<number> {
+    const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
+    return Math.max(a?.seq ?? 0, this.lastAppended.get(`${site}\u0000${article}`) ?? 0);
+  }
+
   /** What a reader that last saw `since` missed, or `reset` when that history is gone. */
   async replay(site: string, article: string, since: number | undefined): Promise<Pick<JoinAck, 'seq' | 'missed' | 'reset'>> {
-    const seq = await this.lastSeq(site, article);
+    let seq = await this.announcedSeq(site, article);
     if (since === undefined) return { seq };
+    if (since > seq) seq = await this.lastSeq(site, article); // a client ahead of the cache: ask the log
     if (since > seq) return { seq, reset: true };
     if (since === seq) return { seq, missed: [] };
     const docs = await this.models.Event.find({ site, article, seq: trusted({ $gt: since }) })

@@ -17,6 +17,9 @@ export interface ArticleDoc {
   /** Last seq handed out, a cache of max(events.seq): the events' unique index arbitrates. */
   seq: number;
   commentCount: number;
+  /** Top-level comments readers see (tombstones included): a thread page's `total`.
+   * Absent on articles stored before it existed; counted once then. */
+  topLevelCount?: number;
   reactions: Record<string, number>;
   locked: boolean;
   premod: 'off' | 'new-users' | 'links' | 'all' | null;
@@ -111,6 +114,7 @@ const ArticleSchema = new Schema<ArticleDoc>(
     article: { type: String, required: true },
     seq: { type: Number, default: 0 },
     commentCount: { type: Number, default: 0 },
+    topLevelCount: { type: Number, default: 0 },
     reactions: { type: Schema.Types.Mixed, default: () => ({}) },
     locked: { type: Boolean, default: false },
     premod: { type: String, default: null },
