@@ -7,7 +7,8 @@ import { ROOT } from '../processes';
 import { compare, type ScenarioResult } from '../result';
 
 const OUT = join(ROOT, 'dist', 'web');
-const BUDGET_BYTES = 30 * 1024;
+// The same budget scripts/build.mjs enforces (see docs/ARCHITECTURE.md, "The widget's weight").
+const BUDGET_BYTES = 42 * 1024;
 
 const gzipped = (file: string) => gzipSync(readFileSync(join(OUT, file)), { level: 9 }).length;
 
@@ -42,7 +43,7 @@ export function runWidget(): ScenarioResult[] {
         metric: 'bytes gzipped',
         charcha: embedGz + heaviest.gz,
         baseline: BUDGET_BYTES,
-        baselineName: 'size budget (30 KB)',
+        baselineName: 'size budget (42 KB)',
         target: { text: '≤ budget', atMost: 1 },
         settings: { chunks: chunks.map(([n]) => n), gzipLevel: 9 },
       }),
