@@ -83,7 +83,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   if (redis) services.redis = redis.client;
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
   const limitsRedis = config.RATE_LIMITS === 'on' ? services.redis : undefined;
-  if (config.RATE_LIMITS === 'on') services.limits = createLimits({ redis: limitsRedis, keyPrefix: config.RATE_LIMIT_PREFIX });
+  if (config.RATE_LIMITS === 'on') services.limits = createLimits({ redis: limitsRedis, keyPrefix: config.RATE_LIMIT_PREFIX, onRefused: (limit) => metrics.rateLimited.inc({ limit }) });
 
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
   // Without Redis a node still serves its own readers: ready, but degraded.

@@ -98,6 +98,9 @@ describe('trust: rate limits', function () {
     assert.deepEqual(calm.map((c) => c.status), [201, 201, 201], 'the other user is never limited');
     const page = await http(server.url, 'GET', `${API}/articles/flood/comments?limit=100`);
     assert.equal(page.body.total, 9, 'refused posts stored nothing');
+    const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text());
+    const refusedPosts = /charcha_rate_limited_total\{limit="post:user:burst"\} (\d+)/.exec(metrics);
+    assert.ok(refusedPosts && Number(refusedPosts[1]) >= 97, `the metric counts the refusals: ${refusedPosts?.[0]}`);
     const ms = calm.map((c) => c.ms.toFixed(1)).join(', ');
     console.log(`      flood: 100 posts in ${floodSpan} ms (answer median ${floodMs[50]!.toFixed(1)} ms), 3 accepted, 97 refused (429); other user's posts took ${ms} ms during it, ${quietMs.map((m) => m.toFixed(1)).join(', ')} ms (another user) before it`);
   });

@@ -22,6 +22,8 @@ export interface LimitsOptions {
   redis?: Redis;
   /** Prefix of every Redis key, e.g. `charcha:rl`. */
   keyPrefix?: string;
+  /** Told of every refusal, by limit name (for the rate-limit metric). */
+  onRefused?: (limit: string) => void;
 }
 
 const MESSAGES: Record<string, string> = {
@@ -88,6 +90,7 @@ export class RateLimits {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const wait = seconds(err.msBeforeNext);
+      this.opts.onRefused?.('event:socket');
       if (err.consumedPoints >= rule.points * FLOOD_FACTOR) throw new SocketFlooding(wait);
       throw new DomainError('rate_limited', MESSAGES.event!, wait);
     }
@@ -102,6 +105,7 @@ export class RateLimits {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err; // neither Redis nor insurance answered
       const wait = seconds(err.msBeforeNext);
+      this.opts.onRefused?.(name);
       throw new DomainError('rate_limited', `${MESSAGES[name.split(':')[0]!]}; try again in ${wait} s`, wait);
     }
   }
