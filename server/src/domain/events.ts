@@ -9,6 +9,10 @@ import { KeyedQueue } from './keyed-queue';
 
 /** At most this many events are replayed in one join; older gaps get `reset`. */
 export const MAX_REPLAY = 1000;
+/** Tries of one append before it gives up (each lost only to another node's append). */
+const MAX_APPEND_ATTEMPTS = 1000;
+/** Steps probed forward before re-reading the last seq from the log. */
+const PROBES_BEFORE_READ = 8;
 
 type PayloadOf<K extends ArticleEventType> = Omit<ArticleEventPayloads[K], 'seq' | 'article'>;
 
@@ -39,13 +43,17 @@ export class EventLog {
     const { Event, Article } = this.models;
     const cached = this.lastAppended.get(key);
     let seq = (cached ?? (await this.lastSeq(site, article))) + 1;
-    for (let attempt = 0; ; attempt++) {
+    // Another node took `seq`: try the next one. Every seq is tried only once the one before it
+    // exists, so the log has no gaps; probing forward costs one insert a step, as little as the
+    // competing node's own append, so a busy node cannot starve this one. Far behind (a stale
+    // cache), read the log's end instead of walking to it.
+    for (let attempt = 1; ; attempt++) {
       try {
         await Event.create({ site, article, seq, type, payload, at: new Date() });
         break;
       } catch (err) {
-        if (!isDuplicateKey(err) || attempt >= 50) throw err;
-        seq = (await this.lastSeq(site, article)) + 1; // another node took it
+        if (!isDuplicateKey(err) || attempt >= MAX_APPEND_ATTEMPTS) throw err;
+        seq = attempt % PROBES_BEFORE_READ === 0 ? Math.max(seq, await this.lastSeq(site, article)) + 1 : seq + 1;
       }
     }
     this.lastAppended.set(key, seq);
