@@ -21,6 +21,8 @@ interface KeyState<T> {
   /** When the last flush (or settle) ended; 0 before the first. */
   lastEnd: number;
   timer: NodeJS.Timeout | null;
+  /** What the timer will run: a flush of changes, the settle pass, or the key's expiry. */
+  next: 'flush' | 'settle' | 'expire' | null;
 }
 
 export class Coalescer<T> {
@@ -33,7 +35,7 @@ export class Coalescer<T> {
   touch(key: string, data: T): void {
     if (this.stopped) return;
     let s = this.keys.get(key);
-    if (!s) this.keys.set(key, (s = { data, dirty: false, busy: null, lastEnd: 0, timer: null }));
+    if (!s) this.keys.set(key, (s = { data, dirty: false, busy: null, lastEnd: 0, timer: null, next: null }));
     s.data = data;
     if (s.dirty && (s.busy || s.timer)) return; // a flush is already due
     s.dirty = true;
@@ -46,14 +48,24 @@ export class Coalescer<T> {
     return this.keys.size;
   }
 
-  /** Cancels what is scheduled and waits for what runs; later touches are ignored. */
+  /**
+   * Runs at once what is scheduled (a pending flush or settle pass: readers must still get the
+   * last totals when a node shuts down), waits for what runs; later touches are ignored.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     const running: Promise<void>[] = [];
-    for (const s of this.keys.values()) {
+    for (const [key, s] of this.keys) {
       if (s.timer) clearTimeout(s.timer);
       s.timer = null;
-      if (s.busy) running.push(s.busy);
+      const due = s.dirty ? this.opts.flush : s.next === 'settle' ? this.opts.settle : undefined;
+      if (s.busy) {
+        const dirtyAfter = s.busy.then(() => (s.dirty ? this.opts.flush(key, s.data).catch((err) => this.opts.onError(err, key)) : undefined));
+        running.push(dirtyAfter);
+      } else if (due) {
+        s.dirty = false;
+        running.push(due(key, s.data).catch((err) => this.opts.onError(err, key)));
+      }
     }
     await Promise.all(running);
     this.keys.clear();
@@ -62,11 +74,13 @@ export class Coalescer<T> {
   private scheduleFlush(key: string, s: KeyState<T>): void {
     if (s.timer) clearTimeout(s.timer);
     const delay = s.lastEnd === 0 ? 0 : Math.max(0, s.lastEnd + this.opts.intervalMs - Date.now());
+    s.next = 'flush';
     s.timer = this.later(delay, () => this.run(key, s, this.opts.flush));
   }
 
   private run(key: string, s: KeyState<T>, pass: (key: string, data: T) => Promise<void>): void {
     s.timer = null;
+    s.next = null;
     s.dirty = false;
     s.busy = pass(key, s.data)
       .catch((err) => this.opts.onError(err, key))
@@ -77,10 +91,12 @@ export class Coalescer<T> {
         if (s.dirty) return this.scheduleFlush(key, s);
         if (pass === this.opts.flush && this.opts.settle) {
           const settle = this.opts.settle;
+          s.next = 'settle';
           s.timer = this.later(this.opts.settleMs ?? this.opts.intervalMs, () => this.run(key, s, settle));
           return;
         }
         // Keep the key until its interval is over, so a new change still waits its turn.
+        s.next = 'expire';
         s.timer = this.later(this.opts.intervalMs, () => {
           if (this.keys.get(key) === s && !s.dirty && !s.busy) this.keys.delete(key);
         });
