@@ -33,7 +33,8 @@ export async function connectDatabase(uri: string, opts: { poolSize?: number } =
   return {
     conn,
     ferret,
-    version: ferret ? `FerretDB ${info.ferretdbVersion}` : `MongoDB ${info.version}`,
+    // An embedded FerretDB build reports its version as "unknown".
+    version: ferret ? (info.ferretdbVersion === 'unknown' ? 'FerretDB' : `FerretDB ${info.ferretdbVersion}`) : `MongoDB ${info.version}`,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });
     },
