@@ -3,10 +3,10 @@
 // first; and what the run reads about them (RSS from /proc).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from './clock';
+import { freePort } from '../server/src/localdb/databaseProcess';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,16 +68,7 @@ export function spawnNode(
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Waits until `url` answers 200, or the child exits, or the time is up. */
 export async function waitForHttp(url: string, child: NodeChild, timeoutMs = 60_000): Promise<void> {

@@ -2,23 +2,14 @@
 // our own on a spare port, for tests of several nodes. A node is ready when /readyz answers
 // 200; its stdout (the JSON log) is kept for inspection.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../server/src/localdb/databaseProcess';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY_TIMEOUT_MS = 60_000;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number, failed?: () => string | null): Promise<void> {
   const start = Date.now();
