@@ -1,10 +1,11 @@
 // The per-article event log: every event readers can see gets the article's next seq and is
-// kept for replay. The unique index on {site, article, seq} decides who gets a seq, so two
-// nodes (or a database whose $inc is not atomic across connections) can never hand out one
-// seq twice; a loser of that race reads the new maximum and tries again.
+// kept for replay. An event's `_id` is its key, (site, article, seq), so the primary key
+// decides who gets a seq: two nodes (or a database whose $inc is not atomic across
+// connections) can never store one seq twice, and any single event is read by `_id`, the one
+// lookup every engine serves from an index. A loser of an append race takes the next seq.
 import type { ArticleEvent, ArticleEventPayloads, ArticleEventType, JoinAck } from '../../../client-sdk/src/protocol';
 import { isDuplicateKey } from '../store/connection';
-import { trusted, type Models } from '../store/models';
+import { trusted, type EventDoc, type Models } from '../store/models';
 import { KeyedQueue } from './keyed-queue';
 
 /** At most this many events are replayed in one join; older gaps get `reset`. */
@@ -13,19 +14,39 @@ export const MAX_REPLAY = 1000;
 const MAX_APPEND_ATTEMPTS = 1000;
 /** Steps probed forward before re-reading the last seq from the log. */
 const PROBES_BEFORE_READ = 8;
+/** Events read at once when a range is read by key. */
+const READ_BATCH = 50;
 
 type PayloadOf<K extends ArticleEventType> = Omit<ArticleEventPayloads[K], 'seq' | 'article'>;
+
+/** The `_id` of an event: site and article ids hold no control characters, so \u0001 separates. */
+export function eventKey(site: string, article: string, seq: number): string {
+  return `${site}\u0001${article}\u0001${seq}`;
+}
+
+/** Told of every event this process appended, before the append's caller sees it. */
+export type AppendListener = (site: string, event: ArticleEvent) => void;
 
 export class EventLog {
   private readonly queue = new KeyedQueue();
   /** Last seq this process appended per article: saves a read per event; a stale value only
-   * costs one duplicate-key retry, since the unique index still decides. */
+   * costs one duplicate-key retry, since the key still decides. */
   private readonly lastAppended = new Map<string, number>();
+  private readonly listeners: AppendListener[] = [];
 
   constructor(
     private readonly models: Models,
     private readonly retentionMs: number,
   ) {}
+
+  get retention(): number {
+    return this.retentionMs;
+  }
+
+  /** Calls `fn` with each event this process appends (the read model follows its own writes). */
+  onAppend(fn: AppendListener): void {
+    this.listeners.push(fn);
+  }
 
   /** Stores the event under the article's next seq and returns it, ready to send. */
   append<K extends ArticleEventType>(site: string, article: string, type: K, payload: PayloadOf<K>): Promise<ArticleEvent> {
@@ -46,10 +67,10 @@ export class EventLog {
     // Another node took `seq`: try the next one. Every seq is tried only once the one before it
     // exists, so the log has no gaps; probing forward costs one insert a step, as little as the
     // competing node's own append, so a busy node cannot starve this one. Far behind (a stale
-    // cache), read the log's end instead of walking to it.
+    // cache), find the log's end instead of walking to it.
     for (let attempt = 1; ; attempt++) {
       try {
-        await Event.create({ site, article, seq, type, payload, at: new Date() });
+        await Event.create({ _id: eventKey(site, article, seq), site, article, seq, type, payload, at: new Date() });
         break;
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= MAX_APPEND_ATTEMPTS) throw err;
@@ -60,15 +81,26 @@ export class EventLog {
     if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
     // A cache for readers of the article document; $max never moves it backwards.
     await Article.updateOne({ site, article }, { $max: { seq } });
-    return { ...(payload as object), type, article, seq } as ArticleEvent;
+    const event = { ...(payload as object), type, article, seq } as ArticleEvent;
+    for (const fn of this.listeners) {
+      try {
+        fn(site, event);
+      } catch {
+        // a listener's failure is its own; the event is stored and goes out
+      }
+    }
+    return event;
   }
 
+  /**
+   * The last seq in the log: the article document's cached seq (moved after each append, so at
+   * most a few behind), then forward by key while the next event exists.
+   */
   async lastSeq(site: string, article: string): Promise<number> {
-    const last = await this.models.Event.findOne({ site, article }, { seq: 1 }).sort({ seq: -1 }).lean();
-    if (last) return last.seq;
-    // History may have expired: the article document remembers the last seq handed out.
     const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
-    return a?.seq ?? 0;
+    let seq = a?.seq ?? 0;
+    while (await this.models.Event.exists({ _id: eventKey(site, article, seq + 1) })) seq++;
+    return seq;
   }
 
   /**
@@ -82,6 +114,29 @@ export class EventLog {
     return Math.max(a?.seq ?? 0, this.lastAppended.get(`${site}\u0000${article}`) ?? 0);
   }
 
+  /** One event by its key, or null (not appended yet, or expired). */
+  async read(site: string, article: string, seq: number): Promise<ArticleEvent | null> {
+    const doc = await this.models.Event.findOne({ _id: eventKey(site, article, seq) }).lean<EventDoc>();
+    return doc ? toEvent(doc) : null;
+  }
+
+  /**
+   * Events `from..to` read by key, in order, up to the first one missing: a shorter answer
+   * means the log does not hold the rest (expired, or not yet appended).
+   */
+  async readRange(site: string, article: string, from: number, to: number): Promise<ArticleEvent[]> {
+    const out: ArticleEvent[] = [];
+    for (let start = from; start <= to; start += READ_BATCH) {
+      const seqs = Array.from({ length: Math.min(READ_BATCH, to - start + 1) }, (_, i) => start + i);
+      const got = await Promise.all(seqs.map((s) => this.read(site, article, s)));
+      for (const e of got) {
+        if (!e) return out;
+        out.push(e);
+      }
+    }
+    return out;
+  }
+
   /** What a reader that last saw `since` missed, or `reset` when that history is gone. */
   async replay(site: string, article: string, since: number | undefined): Promise<Pick<JoinAck, 'seq' | 'missed' | 'reset'>> {
     let seq = await this.announcedSeq(site, article);
@@ -89,14 +144,11 @@ export class EventLog {
     if (since > seq) seq = await this.lastSeq(site, article); // a client ahead of the cache: ask the log
     if (since > seq) return { seq, reset: true };
     if (since === seq) return { seq, missed: [] };
-    const docs = await this.models.Event.find({ site, article, seq: trusted({ $gt: since }) })
-      .sort({ seq: 1 })
-      .limit(MAX_REPLAY + 1)
-      .lean();
-    if (docs.length === 0 || docs[0]!.seq !== since + 1 || docs.length > MAX_REPLAY) return { seq, reset: true };
-    const missed = docs.map((d) => ({ ...d.payload, type: d.type, article: d.article, seq: d.seq }) as ArticleEvent);
-    const lastMissed = missed[missed.length - 1]!.seq;
-    return { seq: Math.max(seq, lastMissed), missed };
+    // Decided from the seqs alone, before reading any payload.
+    if (seq - since > MAX_REPLAY) return { seq, reset: true };
+    const missed = await this.readRange(site, article, since + 1, seq);
+    if (missed.length < seq - since) return { seq, reset: true };
+    return { seq, missed };
   }
 
   /** Deletes events older than the retention; run on a timer (no TTL index on FerretDB). */
@@ -108,4 +160,27 @@ export class EventLog {
   drain(): Promise<void> {
     return this.queue.drain();
   }
+}
+
+function toEvent(d: EventDoc): ArticleEvent {
+  return { ...d.payload, type: d.type, article: d.article, seq: d.seq } as ArticleEvent;
+}
+
+/**
+ * Gives events stored before their `_id` was their key (ObjectId ids) the keyed form, and
+ * drops the old unique index on {site, article, seq} that arbitrated seq then. Idempotent:
+ * safe on every start, and after an interrupted run.
+ */
+export async function migrateEventKeys(models: Models): Promise<number> {
+  const { Event } = models;
+  await Event.collection.dropIndex('site_1_article_1_seq_1').catch(() => undefined);
+  const old = await Event.find({ _id: trusted({ $type: 'objectId' }) }).lean<(EventDoc & { _id: unknown })[]>();
+  for (const doc of old) {
+    const keyed = { ...doc, _id: eventKey(doc.site, doc.article, doc.seq) };
+    await Event.collection.insertOne(keyed as never).catch((err) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    await Event.collection.deleteOne({ _id: doc._id as never });
+  }
+  return old.length;
 }

@@ -12,7 +12,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-mongoose.set('strictQuery', true);
+// A filter naming a field the schema does not know is an error, not silently dropped (a typo
+// in a deleteMany would otherwise widen it to the whole collection).
+mongoose.set('strictQuery', 'throw');
 mongoose.set('sanitizeFilter', true);
 
 export async function connectDatabase(uri: string, opts: { poolSize?: number } = {}): Promise<Database> {

@@ -56,6 +56,8 @@ export interface CommentDoc {
 }
 
 export interface EventDoc {
+  /** The event's key, `site \u0001 article \u0001 seq` (domain/events.ts, eventKey). */
+  _id: string;
   site: string;
   article: string;
   seq: number;
@@ -173,6 +175,7 @@ CommentSchema.index({ site: 1, 'author.id': 1, createdAt: -1 });
 
 const EventSchema = new Schema<EventDoc>(
   {
+    _id: { type: String, required: true },
     site: { type: String, required: true },
     article: { type: String, required: true },
     seq: { type: Number, required: true },
@@ -182,8 +185,7 @@ const EventSchema = new Schema<EventDoc>(
   },
   opts,
 );
-// The arbiter of seq: one event per article and seq, whatever the counters say.
-EventSchema.index({ site: 1, article: 1, seq: 1 }, { unique: true });
+// The arbiter of seq is the `_id` (the event's key): one event per article and seq.
 // Expiry sweep (FerretDB has no TTL indexes, so a timer deletes old events).
 EventSchema.index({ at: 1 });
 
