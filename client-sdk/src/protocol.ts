@@ -58,7 +58,7 @@ export interface Comment {
 
 export interface ArticleView {
   article: string;
-  /** Optional: the article's seq, read before the rest of this answer. */
+  /** The article's seq that this answer reflects (the read model's). */
   seq?: number;
   commentCount: number;
   reactions: ReactionTotals;
@@ -73,9 +73,9 @@ export interface CommentPage {
   nextCursor: string | null;
   total: number;
   /**
-   * Optional: the article's seq, read before the comments. A client that has it joins with
-   * `since: seq` and replays exactly what happened after its read; without it, the SDK uses
-   * the highest comment `seq` in the page (a lower bound: it may replay a little more).
+   * The article's seq that this page reflects. A client joins with `since: seq` and gets
+   * exactly the later events; from servers that do not send it, the SDK uses the highest
+   * comment `seq` in the page (a lower bound: it may replay a little more).
    */
   seq?: number;
 }
@@ -134,6 +134,8 @@ export interface ArticleUpdatedPayload {
   seq: number;
   locked: boolean;
   commentCount: number;
+  /** The article's premoderation setting, when a moderator changed it (or the lock). */
+  premod?: PremodMode | null;
 }
 
 /** The events readers of an article see, each with the article's next seq, by name. */

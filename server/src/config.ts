@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   /** Hours of event history kept for `article:join {since}` replay. */
   EVENT_RETENTION_HOURS: z.coerce.number().positive().default(48),
+  /** Memory for the threads each node keeps for readers (the read model), in MB. */
+  THREAD_CACHE_MB: z.coerce.number().positive().default(64),
   /** Largest Socket.IO message accepted, in bytes. */
   SOCKET_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Largest HTTP JSON body accepted, in bytes. */

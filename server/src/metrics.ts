@@ -4,6 +4,7 @@
 // limits through `rateLimited`, the database and Redis connections through their counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DomainObserver } from './domain/observer';
+import type { ThreadCacheObserver } from './domain/threads';
 
 export interface Metrics {
   registry: Registry;
@@ -24,6 +25,11 @@ export interface Metrics {
   /** 1 while the shared Redis connection is ready, 0 otherwise; absent without REDIS_URL. */
   redisUp: Gauge;
   domainObserver: DomainObserver;
+  /** Reads of the thread read model: hits, misses (built), rebuilds by reason. */
+  threadReads: Counter<'outcome'>;
+  threadObserver: ThreadCacheObserver;
+  /** Reports the read model's bytes and articles on each scrape. */
+  watchThreads(stats: () => { bytes: number; articles: number }): void;
 }
 
 export interface MetricsSources {
@@ -98,7 +104,39 @@ export function createMetrics(sources: MetricsSources): Metrics {
     },
   };
 
-  return { registry, sockets, emitted, postSeconds, rateLimited, pipelineDecisions, databaseErrors, redisErrors, redisUp, domainObserver };
+  const threadReads = new Counter({
+    name: 'charcha_thread_reads_total',
+    help: 'Reads of the thread read model: hit (held), miss (built from the database), rebuild_gap, rebuild_age',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const threadObserver: ThreadCacheObserver = {
+    hit: () => threadReads.inc({ outcome: 'hit' }),
+    miss: () => threadReads.inc({ outcome: 'miss' }),
+    rebuild: (reason) => threadReads.inc({ outcome: `rebuild_${reason}` }),
+  };
+  let threadStats = () => ({ bytes: 0, articles: 0 });
+  new Gauge({
+    name: 'charcha_thread_cache_bytes',
+    help: 'Estimated bytes of the threads this node holds for readers',
+    registers,
+    collect() {
+      this.set(threadStats().bytes);
+    },
+  });
+  new Gauge({
+    name: 'charcha_thread_cache_articles',
+    help: 'Articles whose thread this node holds for readers',
+    registers,
+    collect() {
+      this.set(threadStats().articles);
+    },
+  });
+  const watchThreads = (stats: () => { bytes: number; articles: number }) => {
+    threadStats = stats;
+  };
+
+  return { registry, sockets, emitted, postSeconds, rateLimited, pipelineDecisions, databaseErrors, redisErrors, redisUp, domainObserver, threadReads, threadObserver, watchThreads };
 }
 
 /** The driver events that mean the database is in trouble. */

@@ -1,5 +1,6 @@
 // Moderators' settings of one article: lock it (no new comments; readers are told with
-// `article:updated`, which takes a seq) and premoderate it (overrides the site's premod).
+// `article:updated`, which takes a seq) and premoderate it (overrides the site's premod; also
+// told with `article:updated`, so every reader's view of the article follows).
 import type { ArticleView, PremodMode } from '../../../client-sdk/src/protocol';
 import type { ArticleDoc, Models } from '../store/models';
 import type { Actor } from './actor';
@@ -35,14 +36,14 @@ export class ArticleSettings {
     await this.models.Article.updateOne({ site, article }, { $set: set });
     const after: ArticleDoc = { ...before, ...set };
 
-    if (input.locked !== undefined && input.locked !== before.locked) {
-      const event = await this.events.append(site, article, 'article:updated', { locked: after.locked, commentCount: after.commentCount });
+    const lockChanged = input.locked !== undefined && input.locked !== before.locked;
+    const premodChanged = input.premod !== undefined && input.premod !== before.premod;
+    if (lockChanged || premodChanged) {
+      const event = await this.events.append(site, article, 'article:updated', { locked: after.locked, commentCount: after.commentCount, premod: after.premod });
       this.fanout.toArticle(site, event);
-      await this.log.write(actor, { action: after.locked ? 'lock' : 'unlock', target: { article } });
     }
-    if (input.premod !== undefined && input.premod !== before.premod) {
-      await this.log.write(actor, { action: `premod:${input.premod ?? 'site'}`, target: { article } });
-    }
+    if (lockChanged) await this.log.write(actor, { action: after.locked ? 'lock' : 'unlock', target: { article } });
+    if (premodChanged) await this.log.write(actor, { action: `premod:${input.premod ?? 'site'}`, target: { article } });
     return articleView(site, article, after, await this.fanout.viewers(site, article));
   }
 }

@@ -1,7 +1,7 @@
 // Comment threads: post, edit, delete, list. The rules of a thread live here, whichever
 // transport the call came from.
 import { createHash } from 'node:crypto';
-import type { ArticleView, Comment, CommentPage, SortOrder } from '../../../client-sdk/src/protocol';
+import type { ArticleView, Comment, CommentPage } from '../../../client-sdk/src/protocol';
 import { asGuest } from '../trust/auth';
 import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
 import { sanitizeBody, type SanitizedBody } from '../trust/sanitize';
@@ -12,15 +12,16 @@ import { DomainError, badRequest, forbidden, notFound } from './errors';
 import type { EventLog } from './events';
 import type { Fanout } from './fanout';
 import type { DomainObserver } from './observer';
-import { articleView, commentView } from './views';
+import { ThreadReads, type ListInput } from './threads';
+import { commentView } from './views';
+
+export { FIRST_REPLIES, type ListInput } from './threads';
 
 /** The same text from the same author within this window is a duplicate. */
 const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
 
 /** Statuses readers see: published comments and tombstones of deleted ones that have replies. */
 const VISIBLE: CommentDoc['status'][] = ['published', 'deleted'];
-/** Replies shipped with each top-level comment of a page. */
-export const FIRST_REPLIES = 3;
 /** How long a retry waits for a publish still in flight before announcing the comment itself. */
 const STRANDED_WAIT_STEPS = 10;
 const STRANDED_WAIT_MS = 150;
@@ -31,13 +32,6 @@ export interface PostInput {
   parentId?: string | null;
   clientId: string;
   guest?: { name: string };
-}
-
-export interface ListInput {
-  sort?: SortOrder;
-  limit?: number;
-  cursor?: string;
-  parent?: string;
 }
 
 /** Hooks other domain services attach to (moderation queue, user records). */
@@ -61,84 +55,26 @@ export class CommentService {
     private readonly events: EventLog,
     private readonly fanout: Fanout,
     private readonly phases: readonly Phase[] = PHASES,
-  ) {}
+    reads?: ThreadReads,
+  ) {
+    this.reads = reads ?? new ThreadReads(models, events, fanout);
+  }
 
   // ------------------------------------------------------------------ reading
 
-  async getArticle(actor: Actor, article: string): Promise<ArticleView> {
-    const [doc, viewers] = await Promise.all([
-      this.models.Article.findOne({ site: actor.site.id, article }).lean<ArticleDoc>(),
-      this.fanout.viewers(actor.site.id, article),
-    ]);
-    const view = articleView(actor.site.id, article, doc, viewers);
-    if (actor.userId) view.myReactions = await this.myReactions(actor, [`a:${article}`]).then((m) => m.get(`a:${article}`) ?? []);
-    return view;
+  /** Pages and article views come from the read model (domain/threads). */
+  readonly reads: ThreadReads;
+
+  getArticle(actor: Actor, article: string): Promise<ArticleView> {
+    return this.reads.getArticle(actor, article);
   }
 
-  async listComments(actor: Actor, article: string, input: ListInput): Promise<CommentPage> {
-    const site = actor.site.id;
-    const sort = input.sort ?? (input.parent ? 'oldest' : 'newest');
-    const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
-    const parentId = input.parent ? toObjectId(input.parent, 'parent') : null;
-    const filter: Record<string, unknown> = { site, article, parentId, status: trusted({ $in: VISIBLE }) };
-    const total = await this.listingTotal(site, article, parentId, filter);
-    const cursor = input.cursor ? decodeCursor(input.cursor, sort) : null;
-    const order: Record<string, 1 | -1> = sort === 'top' ? { score: -1, _id: -1 } : sort === 'oldest' ? { _id: 1 } : { _id: -1 };
-    const page = await this.models.Comment.find(cursor ? { ...filter, ...cursorFilter(cursor, sort) } : filter)
-      .sort(order)
-      .limit(limit + 1)
-      .lean<CommentDoc[]>();
-    const more = page.length > limit;
-    if (more) page.pop();
-    const last = page[page.length - 1];
-    const nextCursor = more && last ? encodeCursor(last, sort) : null;
-
-    let replies = new Map<string, CommentDoc[]>();
-    if (!parentId) replies = await this.firstReplies(site, article, page);
-    const all = [...page, ...[...replies.values()].flat()];
-    const mine = await this.myReactions(actor, all.map((d) => `c:${d._id}`));
-    const view = (d: CommentDoc) => commentView(d, actor.userId ? (mine.get(`c:${d._id}`) ?? []) : undefined);
-    const comments = page.map((d) => {
-      const c = view(d);
-      if (!parentId) c.replies = (replies.get(String(d._id)) ?? []).map(view);
-      return c;
-    });
-    return { comments, nextCursor, total };
+  listComments(actor: Actor, article: string, input: ListInput): Promise<CommentPage> {
+    return this.reads.listComments(actor, article, input);
   }
 
-  /**
-   * A page's `total` from the counters kept on writes (the parent's replyCount, the article's
-   * topLevelCount) rather than a count over the comments on every page.
-   */
-  private async listingTotal(site: string, article: string, parentId: Types.ObjectId | null, filter: Record<string, unknown>): Promise<number> {
-    if (parentId) return (await this.commentById(site, parentId))?.replyCount ?? 0;
-    const doc = await this.models.Article.findOne({ site, article }, { topLevelCount: 1 }).lean<ArticleDoc>();
-    if (!doc) return 0;
-    if (typeof doc.topLevelCount === 'number') return doc.topLevelCount;
-    const counted = await this.models.Comment.countDocuments(filter);
-    await this.models.Article.updateOne({ site, article }, { $set: { topLevelCount: counted } });
-    return counted;
-  }
-
-  private async firstReplies(site: string, article: string, parents: CommentDoc[]): Promise<Map<string, CommentDoc[]>> {
-    const withReplies = parents.filter((p) => p.replyCount > 0);
-    const lists = await Promise.all(
-      withReplies.map((p) =>
-        this.models.Comment.find({ site, article, parentId: p._id, status: trusted({ $in: VISIBLE }) })
-          .sort({ _id: 1 })
-          .limit(FIRST_REPLIES)
-          .lean<CommentDoc[]>(),
-      ),
-    );
-    return new Map(withReplies.map((p, i) => [String(p._id), lists[i]!]));
-  }
-
-  async myReactions(actor: Actor, targets: string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    if (!actor.userId || targets.length === 0) return out;
-    const docs = await this.models.Reaction.find({ site: actor.site.id, userId: actor.userId, target: trusted({ $in: targets }) }, { target: 1, kind: 1 }).lean();
-    for (const d of docs) out.set(d.target, [...(out.get(d.target) ?? []), d.kind]);
-    return out;
+  myReactions(actor: Actor, targets: string[]): Promise<Map<string, string[]>> {
+    return this.reads.myReactions(actor, targets);
   }
 
   async getComment(actor: Actor, id: string): Promise<Comment> {
@@ -476,36 +412,6 @@ export class CommentService {
     const r = await this.models.RecentText.deleteMany({ at: trusted({ $lt: new Date(now - DUPLICATE_WINDOW_MS) }) });
     return r.deletedCount ?? 0;
   }
-}
-
-// ------------------------------------------------------------------ cursors
-
-interface Cursor {
-  id: string;
-  score?: number;
-}
-
-function encodeCursor(doc: CommentDoc, sort: SortOrder): string {
-  const c: Cursor = sort === 'top' ? { id: String(doc._id), score: doc.score } : { id: String(doc._id) };
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string, sort: SortOrder): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.id !== 'string' || !Types.ObjectId.isValid(c.id)) throw new Error('id');
-    if (sort === 'top' && typeof c.score !== 'number') throw new Error('score');
-    return c;
-  } catch {
-    throw badRequest('cursor: not a cursor of this listing');
-  }
-}
-
-function cursorFilter(c: Cursor, sort: SortOrder): Record<string, unknown> {
-  const id = new Types.ObjectId(c.id);
-  if (sort === 'oldest') return { _id: trusted({ $gt: id }) };
-  if (sort === 'newest') return { _id: trusted({ $lt: id }) };
-  return { $or: [{ score: trusted({ $lt: c.score }) }, { score: c.score, _id: trusted({ $lt: id }) }] };
 }
 
 function toObjectId(id: string, field: string, code: 'bad_request' | 'not_found' = 'bad_request'): Types.ObjectId {

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { DomainError } from '../domain/errors';
 import { ArticleId, CommentId, CountsQuery, EditBody, ListQuery, PostBody, parseInput } from '../domain/inputs';
 import type { Services } from '../services';
-import { sendWithETag } from './etag';
+import { sendPrivate, sendShared, sendWithETag } from './etag';
 import { actorOf } from './identity';
 
 export const MAX_COUNT_ARTICLES = 100;
@@ -12,15 +12,21 @@ export function commentsRouter(services: Services): Router {
   const { comments } = services;
   const r = Router({ mergeParams: true });
 
+  // Anonymous readers share serialised answers (one per page and seq); signed-in readers get
+  // the same page with their own reactions.
   r.get('/articles/:article', async (req, res) => {
     const article = parseInput(ArticleId, req.params.article);
-    res.json(await comments.getArticle(actorOf(req), article));
+    const actor = actorOf(req);
+    if (actor.userId) sendPrivate(res, await comments.getArticle(actor, article));
+    else sendShared(req, res, await comments.reads.sharedArticle(actor.site.id, article));
   });
 
   r.get('/articles/:article/comments', async (req, res) => {
     const article = parseInput(ArticleId, req.params.article);
     const query = parseInput(ListQuery, req.query);
-    res.json(await comments.listComments(actorOf(req), article, query));
+    const actor = actorOf(req);
+    if (actor.userId) sendPrivate(res, await comments.listComments(actor, article, query));
+    else sendShared(req, res, await comments.reads.sharedPage(actor.site.id, article, query));
   });
 
   r.post('/articles/:article/comments', async (req, res) => {

@@ -26,3 +26,28 @@ export function sendWithETag(req: Request, res: Response, body: unknown): void {
   }
   res.type('application/json').send(json);
 }
+
+/**
+ * How long a shared (anonymous) answer may be reused by nginx, a CDN or the browser: one
+ * second fresh, then served stale while one request revalidates it.
+ */
+export const SHARED_CACHE_CONTROL = 'public, max-age=1, stale-while-revalidate=5';
+
+/** Sends bytes shared by every anonymous reader, with their ETag, or 304. */
+export function sendShared(req: Request, res: Response, answer: { json: string; etag: string }): void {
+  res.setHeader('Cache-Control', SHARED_CACHE_CONTROL);
+  res.vary('Authorization');
+  res.setHeader('ETag', answer.etag);
+  if (matchesETag(req.headers['if-none-match'], answer.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(answer.json);
+}
+
+/** Sends an answer made for one signed-in reader: no shared cache may keep it. */
+export function sendPrivate(res: Response, body: unknown): void {
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.vary('Authorization');
+  res.json(body);
+}

@@ -1,0 +1,292 @@
+// One article's thread as readers see it, in memory: every visible comment (published, and
+// tombstones), the article's reader-visible fields, and the seq they reflect. It changes only
+// by applying the article's events in seq order, so it never says what the stream did not.
+// Counts are derived from the set itself (replies, score, totals, commentCount), so they
+// cannot drift from what the pages show.
+import { createHash } from 'node:crypto';
+import type {
+  ArticleEvent,
+  ArticleView,
+  Comment,
+  CommentPage,
+  PremodMode,
+  ReactionTotals,
+  SortOrder,
+} from '../../../../client-sdk/src/protocol';
+import { encodeCursor, type Cursor } from './cursor';
+
+/** Replies shipped with each top-level comment of a page. */
+export const FIRST_REPLIES = 3;
+/** Serialised answers kept per thread and seq (a crowd asks for few distinct pages). */
+const MAX_ANSWERS = 256;
+/** Events kept that arrived ahead of the next seq, waiting for the ones before them. */
+const MAX_AHEAD = 1000;
+/** Rough fixed cost of one comment in memory, beyond its strings (objects, maps, arrays). */
+const COMMENT_OVERHEAD = 600;
+/** Key of the top-level comments in the children index. */
+const TOP = '';
+
+export interface ArticleFields {
+  locked: boolean;
+  reactions: ReactionTotals;
+  premod: PremodMode | null;
+}
+
+export interface PageQuery {
+  sort: SortOrder;
+  limit: number;
+  cursor: Cursor | null;
+  /** Replies of this comment; null for the top-level page. */
+  parent: string | null;
+}
+
+/** A serialised answer shared by every anonymous reader of one page at one seq. */
+export interface SharedAnswer {
+  json: string;
+  etag: string;
+  seq: number;
+}
+
+const visible = (c: Pick<Comment, 'status'>) => c.status === 'published' || c.status === 'deleted';
+const sum = (t: ReactionTotals) => Object.values(t).reduce((s, n) => s + n, 0);
+
+/** First index in the ascending `ids` whose id is >= `id` (or > `id` when `after`). */
+function bound(ids: string[], id: string, after: boolean): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid]! < id || (after && ids[mid] === id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Thread {
+  /** The seq of the last event this thread reflects. */
+  seq: number;
+  /** When the log was last seen to hold nothing after `seq` (ms); old ones are rebuilt. */
+  verifiedAt: number;
+  /** Own appends that came before the events preceding them; applied once those are. */
+  readonly ahead = new Map<number, ArticleEvent>();
+  private article: ArticleFields;
+  private readonly comments = new Map<string, Comment>();
+  /** Visible children by parent id (TOP for top-level), ids ascending (= creation order). */
+  private readonly kids = new Map<string, string[]>();
+  private published = 0;
+  private commentBytes = 0;
+  private readonly topOrders = new Map<string, string[]>();
+  private readonly answers = new Map<string, SharedAnswer>();
+  private answerBytes = 0;
+
+  constructor(
+    readonly site: string,
+    readonly articleId: string,
+    seq: number,
+    article: ArticleFields,
+    comments: Comment[],
+    verifiedAt: number,
+  ) {
+    this.seq = seq;
+    this.article = article;
+    this.verifiedAt = verifiedAt;
+    for (const c of comments) if (visible(c)) this.insert(strip(c));
+  }
+
+  /** Estimated bytes held (the cache's budget is counted in these). */
+  get bytes(): number {
+    return this.commentBytes + this.answerBytes + 1024;
+  }
+
+  get size(): number {
+    return this.comments.size;
+  }
+
+  /**
+   * Applies the event that follows `seq`; anything else is left alone (false). Comment events
+   * replace the comment by id (a status readers do not see removes it); a comment already
+   * shown keeps the reaction totals its `reaction:updated` events gave it while its status
+   * stays, since the comment event's totals may be older than theirs.
+   */
+  apply(ev: ArticleEvent): boolean {
+    if (ev.seq !== this.seq + 1 || ev.article !== this.articleId) return false;
+    switch (ev.type) {
+      case 'comment:created':
+      case 'comment:updated': {
+        const c = strip(ev as unknown as Comment);
+        const before = this.comments.get(c.id);
+        if (before) this.remove(c.id);
+        if (visible(c)) this.insert(before && before.status === c.status ? { ...c, reactions: before.reactions } : c);
+        break;
+      }
+      case 'comment:deleted':
+        this.remove(ev.id);
+        break;
+      case 'reaction:updated':
+        if ('comment' in ev.target) {
+          const c = this.comments.get(ev.target.comment);
+          if (c) this.comments.set(c.id, { ...c, reactions: { ...ev.reactions } });
+        } else if (ev.target.article === this.articleId) {
+          this.article = { ...this.article, reactions: { ...ev.reactions } };
+        }
+        break;
+      case 'article:updated': {
+        const premod = (ev as { premod?: PremodMode | null }).premod;
+        this.article = { ...this.article, locked: ev.locked, ...(premod !== undefined ? { premod } : {}) };
+        break;
+      }
+    }
+    this.seq = ev.seq;
+    this.topOrders.clear();
+    this.answers.clear();
+    this.answerBytes = 0;
+    return true;
+  }
+
+  /** Keeps an event that is ahead of the next seq; applies what has become contiguous. */
+  offer(ev: ArticleEvent): void {
+    if (ev.seq <= this.seq) return;
+    if (ev.seq > this.seq + 1 && this.ahead.size < MAX_AHEAD) this.ahead.set(ev.seq, ev);
+    else this.apply(ev);
+    this.drainAhead();
+  }
+
+  /** Applies the kept events that now follow `seq`, and forgets those already passed. */
+  drainAhead(): void {
+    for (let next = this.ahead.get(this.seq + 1); next; next = this.ahead.get(this.seq + 1)) {
+      this.ahead.delete(next.seq);
+      this.apply(next);
+    }
+    for (const s of this.ahead.keys()) if (s <= this.seq) this.ahead.delete(s);
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  articleView(viewers: number): ArticleView {
+    return {
+      article: this.articleId,
+      seq: this.seq,
+      commentCount: this.published,
+      reactions: { ...this.article.reactions },
+      locked: this.article.locked,
+      viewers,
+      premod: this.article.premod,
+    };
+  }
+
+  /** A page: top-level comments with their first replies, or the replies of `parent`. */
+  page(q: PageQuery): CommentPage {
+    const ids = this.kids.get(q.parent ?? TOP) ?? [];
+    const slice = q.sort === 'top' ? this.topSlice(q.parent ?? TOP, ids, q) : this.idSlice(ids, q);
+    const comments = slice.ids.map((id) => {
+      const c = this.view(id);
+      if (!q.parent) c.replies = (this.kids.get(id) ?? []).slice(0, FIRST_REPLIES).map((r) => this.view(r));
+      return c;
+    });
+    const last = comments[comments.length - 1];
+    const nextCursor = slice.more && last ? encodeCursor(last.id, q.sort, this.score(last.id)) : null;
+    return { comments, nextCursor, total: ids.length, seq: this.seq };
+  }
+
+  /** The serialised answer under `key` at this seq, made once by `make`. */
+  shared(key: string, make: () => string): SharedAnswer {
+    let a = this.answers.get(key);
+    if (!a) {
+      const json = make();
+      const hash = createHash('sha1').update(json).digest('base64url').slice(0, 16);
+      a = { json, etag: `W/"${this.seq}-${hash}"`, seq: this.seq };
+      if (this.answers.size >= MAX_ANSWERS) {
+        this.answers.clear();
+        this.answerBytes = 0;
+      }
+      this.answers.set(key, a);
+      this.answerBytes += json.length * 2 + 200;
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private view(id: string): Comment {
+    const c = this.comments.get(id)!;
+    return { ...c, replyCount: this.kids.get(id)?.length ?? 0 };
+  }
+
+  private score(id: string): number {
+    const c = this.comments.get(id);
+    return (c ? sum(c.reactions) : 0) + (this.kids.get(id)?.length ?? 0);
+  }
+
+  /** newest: ids below the cursor, descending; oldest: ids above it, ascending. */
+  private idSlice(ids: string[], q: PageQuery): { ids: string[]; more: boolean } {
+    if (q.sort === 'oldest') {
+      const from = q.cursor ? bound(ids, q.cursor.id, true) : 0;
+      return { ids: ids.slice(from, from + q.limit), more: from + q.limit < ids.length };
+    }
+    const to = q.cursor ? bound(ids, q.cursor.id, false) : ids.length; // exclusive
+    const from = Math.max(0, to - q.limit);
+    return { ids: ids.slice(from, to).reverse(), more: from > 0 };
+  }
+
+  /** top: score descending, then id descending; the cursor is the last (score, id) shown. */
+  private topSlice(key: string, ids: string[], q: PageQuery): { ids: string[]; more: boolean } {
+    let order = this.topOrders.get(key);
+    if (!order) {
+      const scored = ids.map((id) => ({ id, s: this.score(id) }));
+      scored.sort((a, b) => b.s - a.s || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      order = scored.map((x) => x.id);
+      this.topOrders.set(key, order);
+    }
+    let from = 0;
+    if (q.cursor) {
+      const { id, score = 0 } = q.cursor;
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const s = this.score(order[mid]!);
+        if (s > score || (s === score && order[mid]! >= id)) lo = mid + 1;
+        else hi = mid;
+      }
+      from = lo;
+    }
+    return { ids: order.slice(from, from + q.limit), more: from + q.limit < order.length };
+  }
+
+  private insert(c: Comment): void {
+    this.comments.set(c.id, c);
+    const key = c.parentId ?? TOP;
+    let list = this.kids.get(key);
+    if (!list) this.kids.set(key, (list = []));
+    const at = bound(list, c.id, false);
+    if (list[at] !== c.id) list.splice(at, 0, c.id);
+    if (c.status === 'published') this.published++;
+    this.commentBytes += weight(c);
+  }
+
+  private remove(id: string): void {
+    const c = this.comments.get(id);
+    if (!c) return;
+    this.comments.delete(id);
+    const key = c.parentId ?? TOP;
+    const list = this.kids.get(key);
+    if (list) {
+      const at = bound(list, id, false);
+      if (list[at] === id) list.splice(at, 1);
+      if (list.length === 0) this.kids.delete(key);
+    }
+    if (c.status === 'published') this.published--;
+    this.commentBytes -= weight(c);
+  }
+}
+
+/** The comment as kept: no event type, no reader's own reactions, no nested replies. */
+function strip(c: Comment): Comment {
+  const { type: _type, myReactions: _mine, replies: _replies, ...rest } = c as Comment & { type?: string };
+  return { ...rest, id: rest.id.toLowerCase(), parentId: rest.parentId ? rest.parentId.toLowerCase() : null };
+}
+
+function weight(c: Comment): number {
+  const strings = c.body.length + c.author.name.length + (c.author.picture?.length ?? 0) + (c.replyTo?.name.length ?? 0);
+  return COMMENT_OVERHEAD + 2 * strings;
+}
