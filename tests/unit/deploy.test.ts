@@ -79,6 +79,19 @@ describe('deployment files', () => {
     assert.match(conf, /proxy_set_header Connection \$connection_upgrade;/);
   });
 
+  it('nginx: micro-caches anonymous thread pages for a second, never a signed-in reader\'s', () => {
+    const conf = read('deploy/nginx.conf');
+    const block = /location ~ \^\/api\/v1\/sites\/[^\n]*articles[^\n]*\{([^}]*)\}/.exec(conf);
+    assert.ok(block, 'a location for the article and comment pages');
+    const body = block[1]!;
+    assert.match(body, /proxy_cache charcha_pages;/);
+    assert.match(body, /proxy_cache_methods GET HEAD;/);
+    assert.match(body, /proxy_cache_valid 200 1s;/);
+    assert.match(body, /proxy_cache_bypass \$http_authorization;/);
+    assert.match(body, /proxy_no_cache \$http_authorization;/);
+    assert.match(conf, /proxy_cache_path \S+ .*keys_zone=charcha_pages:/);
+  });
+
   it('compose: every ${VAR} it reads is in .env.example', () => {
     const example = envFile(read('.env.example'));
     const used = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!);
@@ -100,12 +113,13 @@ describe('deployment files', () => {
       this.skip();
     }
     // The compose service names resolve only inside compose: point them at loopback ports,
-    // and the logs (links to stdio in the nginx image) at the test folder.
+    // and the logs (links to stdio in the nginx image) and the cache at the test folder.
     const dir = mkdtempSync(join(tmpdir(), 'charcha-nginx-'));
     let port = 18080;
     const conf = read('deploy/nginx.conf')
       .replace(/server charcha-\d+:8080/g, () => `server 127.0.0.1:${port++}`)
-      .replaceAll('/var/log/nginx/', `${dir}/`);
+      .replaceAll('/var/log/nginx/', `${dir}/`)
+      .replaceAll('/var/cache/nginx/', `${dir}/`);
     assert.ok(port > 18081, 'the upstream names were replaced');
     writeFileSync(join(dir, 'nginx.conf'), conf);
     const r = spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { encoding: 'utf8' });
