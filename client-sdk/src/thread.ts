@@ -467,13 +467,23 @@ export class Thread extends Emitter<ThreadEvents> {
       ]),
     ).then((r) => r.result);
     if (this.closed) return;
+    // The article view and the page were read side by side: when the server says which seq
+    // each reflects and they differ, read the one behind again, so both stand at one seq.
+    let [v, p] = [view, page];
+    for (let i = 0; i < 2 && v.seq !== undefined && p.seq !== undefined && v.seq !== p.seq && !this.closed; i++) {
+      if (v.seq < p.seq) v = await this.d.http.article(this.article);
+      else p = await this.d.http.comments(this.article, { sort: this.sort, limit: this.pageSize });
+    }
+    if (this.closed) return;
     this.refreshMe();
-    this.store.setArticle(view);
-    this.store.addPage(page);
-    // Every event up to here is in the page: the page's own seq where the server gives it,
-    // else the newest change it shows. A join from there replays the rest.
-    this.base = page.seq ?? this.store.maxSeq();
-    this.fresh = true;
+    this.store.setArticle(v);
+    this.store.addPage(p);
+    // Every event up to the page's seq is in it: a join with `since` that seq replays exactly
+    // the later events. Without a seq from the server, the newest change the page shows is a
+    // lower bound, and a replay may repeat what the page already counts.
+    const exact = p.seq !== undefined && v.seq === p.seq;
+    this.base = p.seq ?? this.store.maxSeq();
+    this.fresh = !exact;
     this.loaded = true;
     this.notify();
   }
