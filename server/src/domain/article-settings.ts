@@ -39,7 +39,7 @@ export class ArticleSettings {
     const lockChanged = input.locked !== undefined && input.locked !== before.locked;
     const premodChanged = input.premod !== undefined && input.premod !== before.premod;
     if (lockChanged || premodChanged) {
-      const event = await this.events.append(site, article, 'article:updated', { locked: after.locked, commentCount: after.commentCount, premod: after.premod });
+      const event = await this.events.append(site, article, 'article:updated', { locked: after.locked, commentCount: after.commentCount, ...(premodChanged ? { premod: after.premod } : {}) });
       this.fanout.toArticle(site, event);
     }
     if (lockChanged) await this.log.write(actor, { action: after.locked ? 'lock' : 'unlock', target: { article } });
