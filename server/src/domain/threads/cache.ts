@@ -46,7 +46,7 @@ export class ThreadCache {
     private readonly events: EventLog,
     private readonly opts: ThreadCacheOptions,
   ) {
-    this.lru = new LRUCache<string, Thread>({ maxSize: Math.max(1, opts.maxBytes), sizeCalculation: (t) => Math.max(1, t.bytes) });
+    this.lru = new LRUCache<string, Thread>({ maxSize: Math.max(1, Math.floor(opts.maxBytes)), sizeCalculation: (t) => Math.max(1, Math.ceil(t.bytes)) });
     this.maxQuietMs = events.retention / 2;
     events.onAppend((site, ev) => this.appended(site, ev));
   }
@@ -117,6 +117,9 @@ export class ThreadCache {
 
   /** Stores (or re-measures) a thread; one larger than the whole budget is served, not kept. */
   private keep(key: string, thread: Thread): void {
+    // lru-cache measures a value when it is set, and not again when the same value is set
+    // again: take it out first so its new size counts.
+    if (this.lru.peek(key) === thread) this.lru.delete(key);
     this.lru.set(key, thread);
   }
 

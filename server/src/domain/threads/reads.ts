@@ -23,8 +23,11 @@ export interface ThreadReadsOptions {
   observer?: ThreadCacheObserver;
 }
 
-/** Where a read is answered from: the node's read model, or the database directly. */
-export type ReadSource = 'model' | 'database';
+/**
+ * Where a read is answered from: the node's read model, the database directly (a thread built
+ * for this read alone), or a thread built that way earlier (checks compare it with the model).
+ */
+export type ReadSource = 'model' | 'database' | Thread;
 
 export const DEFAULT_THREAD_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -71,6 +74,11 @@ export class ThreadReads {
     return thread.shared(key, () => JSON.stringify(thread.page(q)));
   }
 
+  /** The article's thread built from the database now, bypassing the read model. */
+  fromDatabase(site: string, article: string): Promise<Thread> {
+    return this.cache.build(site, article);
+  }
+
   /** The caller's reaction kinds on each target (`c:<id>`, `a:<article>`): one query. */
   async myReactions(actor: Actor, targets: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
@@ -85,7 +93,8 @@ export class ThreadReads {
   }
 
   private thread(site: string, article: string, source: ReadSource): Promise<Thread> {
-    return source === 'model' ? this.cache.get(site, article) : this.cache.build(site, article);
+    if (source === 'model') return this.cache.get(site, article);
+    return source === 'database' ? this.cache.build(site, article) : Promise.resolve(source);
   }
 }
 
