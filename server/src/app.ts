@@ -77,6 +77,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   await migrateEventKeys(models);
   const reads = new ThreadReads(models, events, fanout, { maxBytes: config.THREAD_CACHE_MB * 1024 * 1024, observer: metrics.threadObserver });
   metrics.watchThreads(() => reads.cache.stats());
+  fanout.articleFollowers.push((site, event) => reads.cache.emitted(site, event));
   const comments = new CommentService(models, events, fanout, undefined, reads);
   comments.observer = metrics.domainObserver;
   const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });

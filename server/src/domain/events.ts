@@ -24,15 +24,11 @@ export function eventKey(site: string, article: string, seq: number): string {
   return `${site}\u0001${article}\u0001${seq}`;
 }
 
-/** Told of every event this process appended, before the append's caller sees it. */
-export type AppendListener = (site: string, event: ArticleEvent) => void;
-
 export class EventLog {
   private readonly queue = new KeyedQueue();
   /** Last seq this process appended per article: saves a read per event; a stale value only
    * costs one duplicate-key retry, since the key still decides. */
   private readonly lastAppended = new Map<string, number>();
-  private readonly listeners: AppendListener[] = [];
 
   constructor(
     private readonly models: Models,
@@ -41,11 +37,6 @@ export class EventLog {
 
   get retention(): number {
     return this.retentionMs;
-  }
-
-  /** Calls `fn` with each event this process appends (the read model follows its own writes). */
-  onAppend(fn: AppendListener): void {
-    this.listeners.push(fn);
   }
 
   /** Stores the event under the article's next seq and returns it, ready to send. */
@@ -81,15 +72,7 @@ export class EventLog {
     if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
     // A cache for readers of the article document; $max never moves it backwards.
     await Article.updateOne({ site, article }, { $max: { seq } });
-    const event = { ...(payload as object), type, article, seq } as ArticleEvent;
-    for (const fn of this.listeners) {
-      try {
-        fn(site, event);
-      } catch {
-        // a listener's failure is its own; the event is stored and goes out
-      }
-    }
-    return event;
+    return { ...(payload as object), type, article, seq } as ArticleEvent;
   }
 
   /**

@@ -9,6 +9,9 @@ import { articleRoom, moderatorsRoom } from './rooms';
 const VIEWERS_TIMEOUT_MS = 1500;
 
 export class SocketFanout implements Fanout {
+  /** Told of each article event right after it is emitted (the read model follows them). */
+  readonly articleFollowers: ((site: string, event: ArticleEvent) => void)[] = [];
+
   constructor(
     private readonly io: Server,
     /** True when an adapter connects several nodes: viewers are then counted across them. */
@@ -21,6 +24,7 @@ export class SocketFanout implements Fanout {
     const { type, ...payload } = event;
     this.io.to(articleRoom(site, event.article)).emit(type, payload as never);
     this.onEmit(type);
+    for (const follow of this.articleFollowers) follow(site, event);
   }
 
   toModerators<K extends ModerationEventName>(

@@ -1,6 +1,8 @@
 // The threads this node holds, least recently used first out when their estimated bytes pass
 // the budget. A read gets the thread as fresh as the event log was when the read arrived:
-// - this node's own appends are applied as they are stored (EventLog.onAppend);
+// - this node's own events are applied as they are emitted to the room (`emitted`, called by
+//   the fan-out right after its emit): a reader who reads a page at seq N and then joins
+//   gets every event after N live or replayed, and none up to N;
 // - other nodes' appends are found by one lookup of event `seq + 1` by key (null: up to
 //   date); when there is one, the missing events are read by key and applied in order;
 // - a thread not held is built from the database; one whose gap cannot be filled from the log
@@ -35,7 +37,7 @@ export interface ThreadCacheOptions {
 export class ThreadCache {
   private readonly lru: LRUCache<string, Thread>;
   private readonly rounds = new Map<string, Rounds<Thread>>();
-  /** Own appends that arrived while their article's thread was being built. */
+  /** Own events that were emitted while their article's thread was being built. */
   private readonly duringBuild = new Map<string, ArticleEvent[]>();
   /** A held thread not seen fresh for this long is rebuilt rather than probed (the log may
    * have expired the events after its seq, and a missing event then looks like none). */
@@ -48,7 +50,6 @@ export class ThreadCache {
   ) {
     this.lru = new LRUCache<string, Thread>({ maxSize: Math.max(1, Math.floor(opts.maxBytes)), sizeCalculation: (t) => Math.max(1, Math.ceil(t.bytes)) });
     this.maxQuietMs = events.retention / 2;
-    events.onAppend((site, ev) => this.appended(site, ev));
   }
 
   /** Bytes and articles held now (metrics). */
@@ -123,7 +124,8 @@ export class ThreadCache {
     this.lru.set(key, thread);
   }
 
-  private appended(site: string, ev: ArticleEvent): void {
+  /** An event this node has just emitted to the article's room. */
+  emitted(site: string, ev: ArticleEvent): void {
     const key = keyOf(site, ev.article);
     const early = this.duringBuild.get(key);
     if (early) early.push(ev);

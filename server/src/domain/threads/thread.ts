@@ -67,7 +67,7 @@ export class Thread {
   seq: number;
   /** When the log was last seen to hold nothing after `seq` (ms); old ones are rebuilt. */
   verifiedAt: number;
-  /** Own appends that came before the events preceding them; applied once those are. */
+  /** Own events that came before the events preceding them; applied once those are. */
   readonly ahead = new Map<number, ArticleEvent>();
   private article: ArticleFields;
   private readonly comments = new Map<string, Comment>();
