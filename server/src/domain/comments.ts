@@ -312,6 +312,9 @@ export class CommentService {
       }
     }
     if (wasPublished) await this.unpublish(updated);
+    // A held or hidden comment with visible replies, deleted: its tombstone now shows above
+    // them, so readers are told.
+    else if (updated.status === 'deleted' && doc.replyCount > 0) await this.announceTombstone(updated);
     return updated;
   }
 
@@ -323,13 +326,17 @@ export class CommentService {
       await this.models.Article.updateOne({ site: doc.site, article: doc.article, topLevelCount: trusted({ $gt: 0 }) }, { $inc: { topLevelCount: -1 } });
     }
     if (tombstone) {
-      const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(doc));
-      await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-      this.fanout.toArticle(doc.site, event);
+      await this.announceTombstone(doc);
     } else {
       const event = await this.events.append(doc.site, doc.article, 'comment:deleted', { id: String(doc._id) });
       this.fanout.toArticle(doc.site, event);
     }
+  }
+
+  private async announceTombstone(doc: CommentDoc): Promise<void> {
+    const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(doc));
+    await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
+    this.fanout.toArticle(doc.site, event);
   }
 
   // ------------------------------------------------------------------ internals
