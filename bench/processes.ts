@@ -24,17 +24,17 @@ process.on('exit', () => {
 });
 
 /**
- * Runs `node [nodeArgs] --import tsx <script> [args]` from the repository root. With `ipc`, the
+ * Runs `node [nodeArgs] --import tsx <script> [args]` from the repository root (or `cwd`). With `ipc`, the
  * child can `process.send` to the parent. Its output goes to the parent's stderr, prefixed.
  */
 export function spawnNode(
   label: string,
   script: string,
-  opts: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[]; ipc?: boolean } = {},
+  opts: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[]; ipc?: boolean; cwd?: string } = {},
 ): NodeChild {
   const argv = [...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...(opts.args ?? [])];
   const proc = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec node "$@"', 'node', ...argv], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe', ...(opts.ipc ? (['ipc'] as const) : [])],
   });

@@ -2,7 +2,8 @@
 // process, runs every scenario against its baseline, prints one table and writes
 // bench/results/latest.json. Load generators run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
-//   --only=a,b          only these scenarios: fanout (with memory), write, read, widget
+//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, widget
+//   --server-root=DIR   run Charcha from another checkout (e.g. the commit before a change)
 //   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { ReaderFleets } from './load/fleet';
 import { findPid, ROOT } from './processes';
 import type { ScenarioResult } from './result';
 import { bareSender, charchaSender, connectWriter, fanoutResults, runFanout } from './scenarios/fanout';
+import { runBigThread, runCrowd } from './scenarios/crowd';
 import { runRead } from './scenarios/read';
 import { runWidget } from './scenarios/widget';
 import { runWrite } from './scenarios/write';
@@ -23,7 +25,7 @@ import { isQuick, settingsFor } from './settings';
 import { signUserToken, writeBenchSite } from './site';
 import { renderTable } from './table';
 
-const SCENARIOS = ['fanout', 'write', 'read', 'widget'] as const;
+const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'widget'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -32,6 +34,7 @@ const onlyArg = argv.find((a) => a.startsWith('--only='));
 const only = new Set<ScenarioName>(onlyArg ? (onlyArg.slice(7).split(',') as ScenarioName[]) : SCENARIOS);
 for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
 const profile = argv.includes('--profile');
+const serverRoot = argv.find((a) => a.startsWith('--server-root='))?.slice(14);
 
 const started = Date.now();
 const say = (msg: string) => process.stderr.write(`bench [${Math.round((Date.now() - started) / 1000)} s]: ${msg}\n`);
@@ -75,7 +78,7 @@ let fleets: ReaderFleets | undefined;
 let servers: [RunningServer, RunningServer | null] | undefined;
 try {
   servers = await Promise.all([
-    startCharcha({ mongoUri: charchaUri, sitesFile: site.file, dataDir: join(work, 'data'), nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }),
+    startCharcha({ mongoUri: charchaUri, sitesFile: site.file, dataDir: join(work, 'data'), nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], root: serverRoot }),
     only.has('fanout') ? startBareSocketIo() : Promise.resolve(null),
   ]);
   fleets = ReaderFleets.start(Math.max(2, Math.ceil(settings.readers / settings.readersPerProcess)));
@@ -122,6 +125,17 @@ try {
   if (only.has('read')) {
     say(`read: seeding ${settings.seededComments} comments, then ${settings.readSamples} timed reads of each page`);
     results.push(...(await runRead(charcha, site.id, driver, dbName, charchaUri, settings)));
+    saveResults(false);
+  }
+  if (only.has('crowd')) {
+    say(`crowd: ${settings.crowdLoads} widget loads, ${settings.crowdConcurrency} in flight, ${settings.crowdRounds} rounds; then as many readers joining`);
+    results.push(...(await runCrowd(charcha, site.id, driver, dbName, fleets, settings)));
+    saveResults(false);
+  }
+  if (only.has('big')) {
+    say(`big thread: seeding ${settings.bigThreadComments} comments, then ${2 * settings.bigThreadSamples} timed first pages`);
+    results.push(...(await runBigThread(charcha, site.id, driver, dbName, settings)));
+    saveResults(false);
   }
   if (only.has('widget')) results.push(...runWidget());
 } finally {

@@ -9,10 +9,11 @@ export interface RunningServer {
   inspectPort: number;
 }
 
-export async function startCharcha(opts: { mongoUri: string; sitesFile: string; dataDir: string; nodeArgs?: string[] }): Promise<RunningServer> {
+export async function startCharcha(opts: { mongoUri: string; sitesFile: string; dataDir: string; nodeArgs?: string[]; root?: string }): Promise<RunningServer> {
   const port = await freePort();
   const inspectPort = await freePort();
   const child = spawnNode('charcha', 'server/src/main.ts', {
+    cwd: opts.root,
     nodeArgs: [...(opts.nodeArgs ?? []), `--inspect=127.0.0.1:${inspectPort}`],
     env: {
       PORT: String(port),

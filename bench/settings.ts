@@ -24,6 +24,14 @@ export interface Settings {
   /** Timed requests per page (after warm-up ones). */
   readSamples: number;
   readWarmup: number;
+  /** Widget loads (article view + first page) per round of the crowd, and readers joining after. */
+  crowdLoads: number;
+  /** Loads in flight at once. */
+  crowdConcurrency: number;
+  crowdRounds: number;
+  /** Comments of the big thread, and timed first-page requests per round (two rounds). */
+  bigThreadComments: number;
+  bigThreadSamples: number;
 }
 
 export function isQuick(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
@@ -33,8 +41,8 @@ export function isQuick(argv: readonly string[], env: NodeJS.ProcessEnv): boolea
 }
 
 export function settingsFor(quick: boolean): Settings {
-  const common = { writeReaders: 100, pageSize: 50 };
+  const common = { writeReaders: 100, pageSize: 50, crowdConcurrency: 64, bigThreadComments: 10_000 };
   return quick
-    ? { ...common, quick, readers: 1000, readersPerProcess: 500, fanoutMessages: 15, writers: 8, writeRounds: 2, writeWarmupSec: 1, writeSec: 4, seededComments: 1_000, deepOffset: 900, readSamples: 10, readWarmup: 1 }
-    : { ...common, quick, readers: 5000, readersPerProcess: 1250, fanoutMessages: 40, writers: 8, writeRounds: 3, writeWarmupSec: 2, writeSec: 8, seededComments: 10_000, deepOffset: 9_000, readSamples: 50, readWarmup: 3 };
+    ? { ...common, quick, readers: 1000, readersPerProcess: 500, fanoutMessages: 15, writers: 8, writeRounds: 2, writeWarmupSec: 1, writeSec: 4, seededComments: 1_000, deepOffset: 900, readSamples: 10, readWarmup: 1, crowdLoads: 500, crowdRounds: 2, bigThreadSamples: 100 }
+    : { ...common, quick, readers: 5000, readersPerProcess: 1250, fanoutMessages: 40, writers: 8, writeRounds: 3, writeWarmupSec: 2, writeSec: 8, seededComments: 10_000, deepOffset: 9_000, readSamples: 50, readWarmup: 3, crowdLoads: 2_000, crowdRounds: 3, bigThreadSamples: 300 };
 }

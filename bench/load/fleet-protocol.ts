@@ -10,6 +10,8 @@ export interface ConnectCommand {
   group: string;
   /** Connections opened at once. */
   concurrency: number;
+  /** Join with `since` (a reader that loaded a page at this seq). */
+  since?: number;
 }
 
 export type FleetCommand =

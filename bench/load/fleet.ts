@@ -67,11 +67,11 @@ export class ReaderFleets {
    * Opens `total` readers on `url`, all joined to one article, spread evenly over the
    * processes; they form `group` (readers of different servers can sit side by side).
    */
-  async connect(group: string, url: string, site: string, article: string, total: number, concurrencyPerProcess = 50): Promise<ConnectResult> {
+  async connect(group: string, url: string, site: string, article: string, total: number, concurrencyPerProcess = 50, since?: number): Promise<ConnectResult> {
     const share = (i: number) => Math.floor(total / this.procs.length) + (i < total % this.procs.length ? 1 : 0);
     const results = await Promise.all(
       this.procs.map(async (p, i) => {
-        const r = await p.request<'connected'>({ cmd: 'connect', group, url, site, article, count: share(i), concurrency: concurrencyPerProcess });
+        const r = await p.request<'connected'>({ cmd: 'connect', group, url, site, article, count: share(i), concurrency: concurrencyPerProcess, ...(since === undefined ? {} : { since }) });
         p.readers.set(group, r.connected);
         return r;
       }),

@@ -36,7 +36,7 @@ function connectOne(c: ConnectCommand): Promise<Socket> {
     };
     socket.once('connect_error', fail);
     socket.once('connect', () => {
-      socket.timeout(60_000).emit('article:join', { article: c.article }, (err: Error | null, ack: { error?: { message: string } }) => {
+      socket.timeout(60_000).emit('article:join', c.since === undefined ? { article: c.article } : { article: c.article, since: c.since }, (err: Error | null, ack: { error?: { message: string } }) => {
         if (err) return fail(err);
         if (ack?.error) return fail(new Error(ack.error.message));
         socket.on('comment:created', onCreatedIn(c.group));

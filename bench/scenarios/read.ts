@@ -2,47 +2,14 @@
 // listing, against the driver's find with the same filter, sort and index. The comments are
 // seeded straight into the database in the shape the server stores.
 import type { MongoClient } from 'mongodb';
-import { commentBody, storedComment } from '../comment-doc';
 import { spawnNode } from '../processes';
+import { seedArticle } from '../seed';
 import { compare, type ScenarioResult } from '../result';
 import type { RunningServer } from '../servers';
 import type { Settings } from '../settings';
 import { round, summarize } from '../stats';
 
 export const READ_ARTICLE = 'bench-read';
-const AUTHORS = 200;
-
-/** Seeds the article; answers the comment ids, newest first. */
-async function seed(driver: MongoClient, dbName: string, site: string, count: number): Promise<string[]> {
-  const db = driver.db(dbName);
-  const ids: string[] = [];
-  const start = Date.now() - count * 1000;
-  for (let from = 0; from < count; from += 1000) {
-    const docs = [];
-    for (let n = from; n < Math.min(count, from + 1000); n++) {
-      docs.push(
-        storedComment({
-          site,
-          article: READ_ARTICLE,
-          authorId: `reader-${n % AUTHORS}`,
-          authorName: `Reader ${n % AUTHORS}`,
-          clientId: `seed-${n}`,
-          body: commentBody(0, n),
-          createdAt: new Date(start + n * 1000),
-          seq: n + 1,
-        }),
-      );
-    }
-    await db.collection('comments').insertMany(docs as never[], { ordered: false });
-    ids.push(...docs.map((d) => String(d._id)));
-  }
-  await db.collection('articles').updateOne(
-    { site, article: READ_ARTICLE },
-    { $set: { commentCount: count, seq: count }, $setOnInsert: { reactions: {}, locked: false, premod: null, createdAt: new Date() } },
-    { upsert: true },
-  );
-  return ids.reverse();
-}
 
 /**
  * The cursor of the page that starts `offset` comments in (newest first). Tried first: the
@@ -85,7 +52,7 @@ export async function runRead(
   settings: Settings,
 ): Promise<ScenarioResult[]> {
   const t0 = Date.now();
-  const ids = await seed(driver, dbName, site, settings.seededComments);
+  const ids = await seedArticle(driver, dbName, { site, article: READ_ARTICLE, count: settings.seededComments });
   const seedSec = (Date.now() - t0) / 1000;
   const listing = `${charcha.url}/api/v1/sites/${site}/articles/${READ_ARTICLE}/comments`;
   const { cursor, lastId } = await deepCursor(listing, settings.deepOffset, ids);
