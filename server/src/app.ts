@@ -36,6 +36,9 @@ import { buildModels, ensureIndexes } from './store/models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
 
+/** How often a node without Redis (alone, as the contract has it) checks a thread against the log. */
+const SOLE_NODE_VERIFY_MS = 1000;
+
 /** Where `npm run build` puts the widget, the console and the demo assets. */
 const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
@@ -75,9 +78,16 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const fanout = new SocketFanout(io, () => adapter.clustered, (event) => metrics.emitted.inc({ event }));
   const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
   await migrateEventKeys(models);
-  const reads = new ThreadReads(models, events, fanout, { maxBytes: config.THREAD_CACHE_MB * 1024 * 1024, observer: metrics.threadObserver });
+  // A node alone (no Redis) emits every event there is, and looks at the log once a second
+  // as a safety net; nodes sharing Redis look at it on every read round (docs/ARCHITECTURE.md).
+  const reads = new ThreadReads(models, events, fanout, {
+    maxBytes: config.THREAD_CACHE_MB * 1024 * 1024,
+    verifyEveryMs: config.REDIS_URL ? 0 : SOLE_NODE_VERIFY_MS,
+    observer: metrics.threadObserver,
+  });
   metrics.watchThreads(() => reads.cache.stats());
   fanout.articleFollowers.push((site, event) => reads.cache.emitted(site, event));
+  events.emittedSeq = (site, article) => reads.cache.emittedSeq(site, article);
   const comments = new CommentService(models, events, fanout, undefined, reads);
   comments.observer = metrics.domainObserver;
   const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });

@@ -30,6 +30,12 @@ export class EventLog {
    * costs one duplicate-key retry, since the key still decides. */
   private readonly lastAppended = new Map<string, number>();
 
+  /**
+   * The seq of the last event emitted to an article's readers, when something on this node
+   * knows it without the database (the read model of a node alone); undefined: read it.
+   */
+  emittedSeq: (site: string, article: string) => number | undefined = () => undefined;
+
   constructor(
     private readonly models: Models,
     private readonly retentionMs: number,
@@ -93,8 +99,11 @@ export class EventLog {
    * reaches the socket live.
    */
   private async announcedSeq(site: string, article: string): Promise<number> {
+    const own = this.lastAppended.get(`${site}\u0000${article}`) ?? 0;
+    const emitted = this.emittedSeq(site, article);
+    if (emitted !== undefined) return Math.max(emitted, own);
     const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
-    return Math.max(a?.seq ?? 0, this.lastAppended.get(`${site}\u0000${article}`) ?? 0);
+    return Math.max(a?.seq ?? 0, own);
   }
 
   /** One event by its key, or null (not appended yet, or expired). */

@@ -31,6 +31,13 @@ export interface ThreadCacheObserver {
 
 export interface ThreadCacheOptions {
   maxBytes: number;
+  /**
+   * How long after a look at the log a held thread is served without looking again. 0 (the
+   * default, and what several nodes need): every read round looks. A node alone (no Redis,
+   * so no other node can append) sees each event it emits and may look less often; the look
+   * still catches an event that was stored but never emitted.
+   */
+  verifyEveryMs?: number;
   observer?: ThreadCacheObserver;
 }
 
@@ -57,9 +64,31 @@ export class ThreadCache {
     return { bytes: this.lru.calculatedSize, articles: this.lru.size };
   }
 
-  /** The article's thread, at least as fresh as the event log when this call was made. */
+  /**
+   * The article's thread, at least as fresh as the event log when this call was made; on a
+   * node alone, as fresh as the events it emitted (its look at the log runs beside the read).
+   */
   get(site: string, article: string): Promise<Thread> {
     const key = keyOf(site, article);
+    const held = this.lru.get(key);
+    if (held && this.opts.verifyEveryMs && held.ahead.size === 0) {
+      this.opts.observer?.hit?.();
+      if (Date.now() - held.verifiedAt >= this.opts.verifyEveryMs) void this.round(key, site, article).catch(() => undefined);
+      return Promise.resolve(held);
+    }
+    return this.round(key, site, article);
+  }
+
+  /**
+   * The seq of the held thread when it is known to follow every event emitted (a node alone,
+   * with no gap); undefined otherwise. A join reads it instead of the article document.
+   */
+  emittedSeq(site: string, article: string): number | undefined {
+    const held = this.lru.peek(keyOf(site, article));
+    return held && this.opts.verifyEveryMs && held.ahead.size === 0 ? held.seq : undefined;
+  }
+
+  private round(key: string, site: string, article: string): Promise<Thread> {
     let r = this.rounds.get(key);
     if (!r) this.rounds.set(key, (r = new Rounds<Thread>()));
     const round = r;
@@ -79,7 +108,7 @@ export class ThreadCache {
       this.opts.observer?.miss?.();
       return this.load(key, site, article);
     }
-    this.opts.observer?.hit?.();
+    if (!this.opts.verifyEveryMs) this.opts.observer?.hit?.();
     const asked = Date.now();
     if (asked - held.verifiedAt > this.maxQuietMs) {
       this.opts.observer?.rebuild?.('age');

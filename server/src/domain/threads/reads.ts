@@ -6,7 +6,7 @@ import { trusted, type Models } from '../../store/models';
 import type { Actor } from '../actor';
 import type { EventLog } from '../events';
 import type { Fanout } from '../fanout';
-import { ThreadCache, type ThreadCacheObserver } from './cache';
+import { ThreadCache, type ThreadCacheOptions } from './cache';
 import { decodeCursor } from './cursor';
 import type { PageQuery, SharedAnswer, Thread } from './thread';
 
@@ -17,11 +17,7 @@ export interface ListInput {
   parent?: string;
 }
 
-export interface ThreadReadsOptions {
-  /** Budget of the threads held in memory, in bytes. */
-  maxBytes: number;
-  observer?: ThreadCacheObserver;
-}
+export type ThreadReadsOptions = ThreadCacheOptions;
 
 /**
  * Where a read is answered from: the node's read model, the database directly (a thread built
