@@ -43,6 +43,15 @@ describe('engagement', function () {
   const commentDoc = (id: string, srv = server) => srv.app.services.models.Comment.findById(id).lean();
   const react = async (method: 'PUT' | 'DELETE', path: string, user: string | null, srv = server, body?: unknown) =>
     http(srv.url, method, `${API}${path}`, { token: user ? await token(user) : undefined, body });
+  /** A page once `ready` holds (reaction totals reach pages with their coalesced event), or after 5 s. */
+  const pageWhen = async (path: string, ready: (body: any) => boolean, user?: string) => {
+    const start = Date.now();
+    for (;;) {
+      const r = await http(server.url, 'GET', `${API}${path}`, { token: user ? await token(user) : undefined });
+      if (ready(r.body) || Date.now() - start > 5000) return r;
+      await sleep(50);
+    }
+  };
 
   before(async function () {
     this.timeout(900_000); // the first run may build the local database
@@ -76,7 +85,7 @@ describe('engagement', function () {
     assert.equal(doc!.reactions.like, 100);
     assert.equal(doc!.score, 100, 'score = reactions + replies');
     assert.equal(await server.app.services.models.Reaction.countDocuments({ site: 'demo', target: `c:${id}` }), 100);
-    const page = await http(server.url, 'GET', `${API}/articles/conc-1/comments`, { token: await token('r7') });
+    const page = await pageWhen('/articles/conc-1/comments', (b) => b.comments[0].reactions.like === 100, 'r7');
     assert.deepEqual(page.body.comments[0].reactions, { like: 100 });
     assert.deepEqual(page.body.comments[0].myReactions, ['like']);
 
@@ -86,7 +95,7 @@ describe('engagement', function () {
     assert.equal(doc!.reactions.like ?? 0, 0);
     assert.equal(doc!.score, 0);
     assert.equal(await server.app.services.models.Reaction.countDocuments({ site: 'demo', target: `c:${id}` }), 0);
-    const after = await http(server.url, 'GET', `${API}/articles/conc-1/comments`);
+    const after = await pageWhen('/articles/conc-1/comments', (b) => !b.comments[0].reactions.like);
     assert.deepEqual(after.body.comments[0].reactions, {}, 'kinds that fell to zero are not shown');
   });
 
@@ -113,7 +122,7 @@ describe('engagement', function () {
       const r = await react('PUT', '/articles/idem-1/reactions/wow', 'ida');
       assert.deepEqual(r.body, { reactions: { wow: 1 }, myReactions: ['wow'] });
     }
-    const view = await http(server.url, 'GET', `${API}/articles/idem-1`, { token: await token('ida') });
+    const view = await pageWhen('/articles/idem-1', (b) => b.reactions.wow === 1, 'ida');
     assert.deepEqual(view.body.reactions, { wow: 1 });
     assert.deepEqual(view.body.myReactions, ['wow']);
     const anon = await http(server.url, 'GET', `${API}/articles/idem-1`);
@@ -271,6 +280,8 @@ describe('engagement', function () {
     await react('DELETE', `/comments/${ids[5]}/reactions/like`, 'a');
 
     const expected = [ids[0], ids[2], ids[1], ids[3], ids[6], ids[5], ids[4]];
+    // Scores on pages follow the reaction events, sent at most every 250 ms per comment.
+    await pageWhen(`/articles/${article}/comments?sort=top&limit=10`, (b) => b.comments.map((c: any) => c.id).join() === expected.join());
     const pageAll = async () => {
       const got: string[] = [];
       let cursor: string | null = null;

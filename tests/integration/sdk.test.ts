@@ -454,7 +454,12 @@ describe('sdk: @charcha/client against the real server', function () {
     ) as { id: string; status: string; likes: number };
     assert.equal(out.status, 'live');
     assert.equal(out.likes, 1);
-    const onServer = await serverComments(server.url, 'sdk-vm');
+    // Reaction totals reach pages with their (coalesced) reaction:updated event.
+    let onServer = await serverComments(server.url, 'sdk-vm');
+    for (let i = 0; i < 50 && onServer[0]?.reactions.like !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      onServer = await serverComments(server.url, 'sdk-vm');
+    }
     assert.deepEqual(onServer.map((c) => [c.id, c.body, c.reactions.like]), [[out.id, 'नमस्ते from a bare context', 1]]);
   });
 });
