@@ -414,6 +414,24 @@ describe('sdk: @charcha/client against the real server', function () {
     }
   });
 
+  it('a thread opened while another client posts joins from its page\'s seq: every comment once, the count exact', async () => {
+    const article = 'sdk-join-seq';
+    const w = client({ token: bobToken }).thread(article);
+    await w.ready;
+    const posting = (async () => {
+      for (let i = 0; i < 30; i++) await w.post(`बॉब ${i}`);
+    })();
+    await sleep(150);
+    const t = client().thread(article, { pageSize: 100 });
+    await t.ready;
+    await posting;
+    await waitFor(async () => t.lastSeq === (await serverSeq(server.url, article)), 'the reader at the last seq');
+    const ids = flatten(t.comments).map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, 'no comment twice');
+    assert.deepEqual(rows(t.comments), rows(await serverComments(server.url, article)));
+    assert.equal(t.commentCount, 30, 'the count moved with the replay, once per comment');
+  });
+
   it('the core bundle runs in a bare vm context (no window, document, process, require) against the server', async () => {
     const built = await esbuild.build({
       entryPoints: [join(root, 'client-sdk', 'src', 'core.ts')],
