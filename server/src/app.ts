@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
 import { EventLog } from './domain/events';
+import { CommentLifecycle } from './domain/lifecycle';
 import { buildModeration } from './domain/moderation-services';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
@@ -31,6 +32,7 @@ import { moderationNamespace } from './realtime/moderation';
 import { connectRedis } from './redis';
 import type { Services } from './services';
 import type { Database } from './store/connection';
+import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
@@ -51,6 +53,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const sites = new SiteRegistry(loadSites(config.SITES_FILE));
   const models = buildModels(db.conn);
   await ensureIndexes(models);
+  await migrate(models, db.conn);
 
   const app = express();
   const http = createServer(app);
@@ -73,7 +76,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const adapter = useAdapter(io, redis);
   const fanout = new SocketFanout(io, () => adapter.clustered, (event) => metrics.emitted.inc({ event }));
   const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
-  const comments = new CommentService(models, events, fanout);
+  const lifecycle = new CommentLifecycle(models, events, fanout, (err) => log.warn({ err }, 'comment recount failed'));
+  const comments = new CommentService(models, fanout, lifecycle);
   comments.observer = metrics.domainObserver;
   const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });
   const reactions = new ReactionService(models, events, fanout, (err) => log.warn({ err }, 'reaction update failed'));
@@ -148,6 +152,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       http.closeIdleConnections();
       io.disconnectSockets(true);
       await reactions.close();
+      lifecycle.close();
       await presence.close();
       await events.drain();
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);

@@ -9,21 +9,19 @@ import { isDuplicateKey } from '../store/connection';
 import { Types, trusted, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
-import type { EventLog } from './events';
 import type { Fanout } from './fanout';
+import type { Change, CommentLifecycle } from './lifecycle';
 import type { DomainObserver } from './observer';
-import { articleView, commentView } from './views';
+import { postKey } from '../store/migrations';
+import { articleView, commentView, readerView } from './views';
 
 /** The same text from the same author within this window is a duplicate. */
 const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
 
-/** Statuses readers see: published comments and tombstones of deleted ones that have replies. */
-const VISIBLE: CommentDoc['status'][] = ['published', 'deleted'];
 /** Replies shipped with each top-level comment of a page. */
 export const FIRST_REPLIES = 3;
-/** How long a retry waits for a publish still in flight before announcing the comment itself. */
-const STRANDED_WAIT_STEPS = 10;
-const STRANDED_WAIT_MS = 150;
+/** A post key whose comment was never stored after this long: its send died; the key is freed. */
+const ABANDONED_POST_MS = 10_000;
 
 export interface PostInput {
   article: string;
@@ -49,6 +47,10 @@ export interface CommentHooks {
   held?(doc: CommentDoc, user?: UserDoc | null): void | Promise<void>;
   /** A queued comment (held or flagged) was deleted by its author; it must not reject. */
   withdrawn?(doc: CommentDoc): void | Promise<void>;
+  /** A held comment's author edited it: moderators see the new body and revision. */
+  requeued?(doc: CommentDoc): void | Promise<void>;
+  /** A moderator edited or deleted someone else's comment (the audit log). */
+  moderatorChanged?(actor: Actor, change: Change): void | Promise<void>;
 }
 
 export class CommentService {
@@ -58,8 +60,8 @@ export class CommentService {
 
   constructor(
     private readonly models: Models,
-    private readonly events: EventLog,
     private readonly fanout: Fanout,
+    readonly lifecycle: CommentLifecycle,
     private readonly phases: readonly Phase[] = PHASES,
   ) {}
 
@@ -80,7 +82,7 @@ export class CommentService {
     const sort = input.sort ?? (input.parent ? 'oldest' : 'newest');
     const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
     const parentId = input.parent ? toObjectId(input.parent, 'parent') : null;
-    const filter: Record<string, unknown> = { site, article, parentId, status: trusted({ $in: VISIBLE }) };
+    const filter: Record<string, unknown> = { site, article, parentId, visible: true };
     const total = await this.listingTotal(site, article, parentId, filter);
     const cursor = input.cursor ? decodeCursor(input.cursor, sort) : null;
     const order: Record<string, 1 | -1> = sort === 'top' ? { score: -1, _id: -1 } : sort === 'oldest' ? { _id: 1 } : { _id: -1 };
@@ -97,7 +99,7 @@ export class CommentService {
     if (!parentId) replies = await this.firstReplies(site, article, page);
     const all = [...page, ...[...replies.values()].flat()];
     const mine = await this.myReactions(actor, all.map((d) => `c:${d._id}`));
-    const view = (d: CommentDoc) => commentView(d, actor.userId ? (mine.get(`c:${d._id}`) ?? []) : undefined);
+    const view = (d: CommentDoc) => readerView(d, actor.userId ? (mine.get(`c:${d._id}`) ?? []) : undefined);
     const comments = page.map((d) => {
       const c = view(d);
       if (!parentId) c.replies = (replies.get(String(d._id)) ?? []).map(view);
@@ -124,7 +126,7 @@ export class CommentService {
     const withReplies = parents.filter((p) => p.replyCount > 0);
     const lists = await Promise.all(
       withReplies.map((p) =>
-        this.models.Comment.find({ site, article, parentId: p._id, status: trusted({ $in: VISIBLE }) })
+        this.models.Comment.find({ site, article, parentId: p._id, visible: true })
           .sort({ _id: 1 })
           .limit(FIRST_REPLIES)
           .lean<CommentDoc[]>(),
@@ -143,8 +145,9 @@ export class CommentService {
 
   async getComment(actor: Actor, id: string): Promise<Comment> {
     const doc = await this.findComment(actor.site.id, id);
-    if (!VISIBLE.includes(doc.status) && !isModerator(actor) && doc.author.id !== actor.userId) throw notFound('No such comment');
-    return commentView(doc);
+    if (isModerator(actor) || doc.author.id === actor.userId) return commentView(doc);
+    if (!doc.visible) throw notFound('No such comment');
+    return readerView(doc);
   }
 
   async counts(site: string, articles: string[]): Promise<Record<string, number>> {
@@ -179,22 +182,21 @@ export class CommentService {
       );
     }
     const authorId = actor.userId!;
+    const by = { id: authorId, name: actor.name! };
 
-    // A retry of a stored post is recognised by the unique {site, author, clientId} index when
-    // the comment is inserted; before refusing a post for a reason that may have arisen since
-    // it was first sent (the article locked, the author banned), look for it.
-    const key = { site: site.id, authorId, clientId: input.clientId };
+    // A retry of a stored post is answered with that post before anything else is checked:
+    // whatever happened since (the article locked, the parent hidden, the author banned), the
+    // post was accepted when it was first sent. One read by `_id`.
+    const key = postKey(site.id, authorId, input.article, input.clientId);
+    const earlier = await this.existingPost(key, by);
+    if (earlier) return earlier;
+
     const body = this.checkedBody(actor, input.body);
     const article = await this.ensureArticle(site.id, input.article);
-    if (article.locked && !isModerator(actor)) {
-      return (await this.existingPost(key)) ?? Promise.reject(new DomainError('locked', 'Comments on this article are closed'));
-    }
+    if (article.locked && !isModerator(actor)) throw new DomainError('locked', 'Comments on this article are closed');
     const user = await this.models.User.findOne({ site: site.id, userId: authorId }).lean();
     if (user?.state === 'banned' && (!user.bannedUntil || user.bannedUntil > new Date())) {
-      return (
-        (await this.existingPost(key)) ??
-        Promise.reject(forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site'))
-      );
+      throw forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site');
     }
 
     const place = await this.placeReply(site.id, input.article, input.parentId ?? null, site.maxDepth);
@@ -208,11 +210,21 @@ export class CommentService {
     });
     this.observer.decided?.(outcome.status, outcome.reasons, false);
 
+    // The key is claimed before the comment exists: of two sends at once, one stores it.
+    const _id = new Types.ObjectId();
     const now = new Date();
+    try {
+      await this.models.PostKey.create({ _id: key, commentId: _id, at: now });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const again = await this.existingPost(key, by, true);
+      if (!again) throw new DomainError('conflict', 'This post is being stored by another request; send it again');
+      return again;
+    }
     let doc: CommentDoc;
-    let held: void | Promise<void> = undefined;
     try {
       const created = await this.models.Comment.create({
+        _id,
         site: site.id,
         article: input.article,
         ...place,
@@ -221,179 +233,83 @@ export class CommentService {
         body: body.html,
         text: body.text,
         status: outcome.status,
+        visible: outcome.status === 'published',
+        rev: 1,
         reasons: outcome.reasons,
         createdAt: now,
       });
       doc = created.toObject() as CommentDoc;
-      if (doc.status === 'pending') held = this.hooks.held?.(doc, user);
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const again = await this.existingPost(key);
-      if (!again) throw err;
-      return again;
+      await this.models.PostKey.deleteOne({ _id: key, commentId: _id }).catch(() => undefined);
+      throw err;
     }
+    const held = doc.status === 'pending' ? this.hooks.held?.(doc, user) : undefined;
 
-    const published = outcome.status === 'published';
     await this.models.User.updateOne(
       { site: site.id, userId: authorId },
-      { $set: { name: actor.name }, $setOnInsert: { createdAt: now }, ...(published ? { $inc: { comments: 1 } } : {}) },
+      { $set: { name: actor.name }, $setOnInsert: { createdAt: now } },
       { upsert: true },
     ).catch((err) => { if (!isDuplicateKey(err)) throw err; });
     if (outcome.status !== 'rejected') await this.rememberText(site.id, authorId, body.text, now);
 
-    if (published) doc = await this.publish(doc, { authorCounted: true });
-    else if (outcome.status === 'pending') await held;
+    // Counters and `comment:created`, once, by whoever claims the first revision (this request,
+    // or a retry on another node if this one dies first).
+    doc = (await this.lifecycle.introduce(doc, by)) ?? doc;
+    await held;
     return { comment: commentView(doc, []), created: true };
   }
 
-  /**
-   * Makes a stored comment visible to readers: counters, then the event that carries it.
-   * Also used by moderation when a held comment is approved.
-   */
-  async publish(doc: CommentDoc, opts: { authorCounted?: boolean } = {}): Promise<CommentDoc> {
-    const { Comment, Article, User } = this.models;
-    if (doc.status !== 'published') {
-      await Comment.updateOne({ _id: doc._id }, { $set: { status: 'published' } });
-      doc = { ...doc, status: 'published' };
-    }
-    await Article.updateOne({ site: doc.site, article: doc.article }, { $inc: doc.parentId ? { commentCount: 1 } : { commentCount: 1, topLevelCount: 1 } });
-    if (doc.parentId) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: 1, score: 1 } });
-    if (!opts.authorCounted) await User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: 1 } });
-    const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
-    await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-    doc = { ...doc, seq: event.seq };
-    this.fanout.toArticle(doc.site, event);
-    return doc;
-  }
-
-  /**
-   * A retry found its comment published but never announced: the node that stored it died
-   * between the insert and the event. Give a publish still in flight a moment, then send the
-   * event ourselves and recount what that node may not have counted.
-   */
-  private async announceStranded(doc: CommentDoc): Promise<CommentDoc> {
-    const { Comment, Article } = this.models;
-    for (let i = 0; i < STRANDED_WAIT_STEPS; i++) {
-      await new Promise((r) => setTimeout(r, STRANDED_WAIT_MS));
-      const now = await Comment.findOne({ _id: doc._id }).lean<CommentDoc>();
-      if (!now) return doc;
-      if (now.seq !== 0 || now.status !== 'published') return now;
-    }
-    const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
-    await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-    const published = await Comment.countDocuments({ site: doc.site, article: doc.article, status: 'published' });
-    const topLevel = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: null, status: trusted({ $in: VISIBLE }) });
-    await Article.updateOne({ site: doc.site, article: doc.article }, { $set: { commentCount: published, topLevelCount: topLevel } });
-    if (doc.parentId) {
-      const replies = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: doc.parentId, status: trusted({ $in: VISIBLE }) });
-      await Comment.updateOne({ _id: doc.parentId }, { $set: { replyCount: replies } });
-    }
-    this.fanout.toArticle(doc.site, event);
-    return { ...doc, seq: event.seq };
-  }
-
   async editComment(actor: Actor, id: string, rawBody: string): Promise<Comment> {
-    const doc = await this.findComment(actor.site.id, id);
     const mod = isModerator(actor);
-    if (doc.status === 'deleted' || doc.status === 'rejected') throw notFound('No such comment');
-    if (!mod) {
-      if (!actor.userId || actor.guest || doc.author.id !== actor.userId) throw forbidden('Only the author or a moderator can edit this comment');
-      const windowMs = actor.site.editWindowSec * 1000;
-      if (Date.now() - doc.createdAt.getTime() > windowMs) throw forbidden('The edit window for this comment has closed');
-    }
     const body = this.checkedBody(actor, rawBody);
-    const article = await this.ensureArticle(doc.site, doc.article);
-    if (article.locked && !mod) throw new DomainError('locked', 'Comments on this article are closed');
-    let status: CommentDoc['status'] = doc.status;
-    let reasons = doc.reasons;
-    if (!mod) {
-      const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean();
-      const outcome = await runPipeline(this.phases, {
-        actor,
-        article,
-        body,
-        user,
-        edit: true,
-        recentSameText: async () => false,
-      });
-      this.observer.decided?.(outcome.status, outcome.reasons, true);
-      if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
-      if (outcome.status === 'pending') {
-        status = 'pending';
-        reasons = outcome.reasons;
+    const change = await this.lifecycle.change(actor.site.id, toObjectId(id, 'id', 'not_found'), who(actor), async (doc) => {
+      if (doc.status === 'deleted' || doc.status === 'rejected') throw notFound('No such comment');
+      if (!mod) {
+        if (!actor.userId || actor.guest || doc.author.id !== actor.userId) throw forbidden('Only the author or a moderator can edit this comment');
+        if (Date.now() - doc.createdAt.getTime() > actor.site.editWindowSec * 1000) throw forbidden('The edit window for this comment has closed');
       }
-    }
-    const editedAt = new Date();
-    await this.models.Comment.updateOne(
-      { _id: doc._id },
-      { $set: { body: body.html, text: body.text, editedAt, status, reasons } },
-    );
-    let updated: CommentDoc = { ...doc, body: body.html, text: body.text, editedAt, status, reasons };
-    if (doc.status === 'published' && status === 'published') {
-      const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(updated));
-      await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-      updated = { ...updated, seq: event.seq };
-      this.fanout.toArticle(doc.site, event);
-    } else if (doc.status === 'published' && status === 'pending') {
-      await this.unpublish(updated);
-      await this.hooks.held?.(updated);
-    }
-    return commentView(updated);
+      const article = await this.ensureArticle(doc.site, doc.article);
+      if (article.locked && !mod) throw new DomainError('locked', 'Comments on this article are closed');
+      let status = doc.status;
+      let reasons = doc.reasons;
+      if (!mod) {
+        const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean();
+        const outcome = await runPipeline(this.phases, { actor, article, body, user, edit: true, recentSameText: async () => false });
+        this.observer.decided?.(outcome.status, outcome.reasons, true);
+        if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
+        if (outcome.status === 'pending') {
+          status = 'pending';
+          reasons = outcome.reasons;
+        }
+      }
+      return { action: 'edit', set: { body: body.html, text: body.text, editedAt: new Date(), status, reasons } };
+    });
+    const { before, after } = change!;
+    if (before.status === 'pending') await this.hooks.requeued?.(after);
+    else if (after.status === 'pending') await this.hooks.held?.(after);
+    if (mod && before.author.id !== actor.userId) await this.hooks.moderatorChanged?.(actor, change!);
+    return commentView(after);
   }
 
   async deleteComment(actor: Actor, id: string): Promise<void> {
-    const doc = await this.findComment(actor.site.id, id);
-    if (doc.status === 'deleted') return;
-    if (!isModerator(actor) && (!actor.userId || actor.guest || doc.author.id !== actor.userId)) {
-      throw forbidden('Only the author or a moderator can delete this comment');
-    }
-    await this.removeFromThread(doc, 'deleted');
-    await this.forgetText(doc); // saying it again after deleting it is not a duplicate
-    if (doc.status === 'pending' || doc.flagCount > 0) await this.hooks.withdrawn?.(doc);
-  }
-
-  /**
-   * Takes a comment out of the readers' thread: a tombstone when it has replies, gone
-   * otherwise. `status` is what it becomes (`deleted` by its author, `rejected` by moderation,
-   * `pending` while readers' flags hide it until a moderator decides).
-   */
-  async removeFromThread(doc: CommentDoc, status: 'deleted' | 'rejected' | 'pending'): Promise<CommentDoc> {
-    const { Comment } = this.models;
-    const wasPublished = doc.status === 'published';
-    let updated: CommentDoc;
-    if (status === 'deleted' && doc.replyCount === 0) {
-      await Comment.deleteOne({ _id: doc._id });
-      updated = { ...doc, status: 'deleted' };
-      if (doc.parentId && wasPublished) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: -1, score: -1 } });
-    } else {
-      const set = status === 'deleted' ? { status, body: '', text: '' } : { status };
-      await Comment.updateOne({ _id: doc._id }, { $set: set });
-      updated = { ...doc, ...set };
-      // A tombstone still shows under its parent; a held or rejected reply does not, and
-      // publish() counts it again if it comes back.
-      if (status !== 'deleted' && doc.parentId && wasPublished) {
-        await Comment.updateOne({ _id: doc.parentId, replyCount: trusted({ $gt: 0 }) }, { $inc: { replyCount: -1, score: -1 } });
-      }
-    }
-    if (wasPublished) await this.unpublish(updated);
-    return updated;
-  }
-
-  /** Tells readers a published comment is gone (or now a tombstone), and fixes the count. */
-  private async unpublish(doc: CommentDoc): Promise<void> {
-    await this.models.Article.updateOne({ site: doc.site, article: doc.article, commentCount: trusted({ $gt: 0 }) }, { $inc: { commentCount: -1 } });
-    const tombstone = doc.status === 'deleted' && doc.replyCount > 0;
-    if (!doc.parentId && !tombstone) {
-      await this.models.Article.updateOne({ site: doc.site, article: doc.article, topLevelCount: trusted({ $gt: 0 }) }, { $inc: { topLevelCount: -1 } });
-    }
-    if (tombstone) {
-      const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(doc));
-      await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-      this.fanout.toArticle(doc.site, event);
-    } else {
-      const event = await this.events.append(doc.site, doc.article, 'comment:deleted', { id: String(doc._id) });
-      this.fanout.toArticle(doc.site, event);
-    }
+    const change = await this.lifecycle.change(
+      actor.site.id,
+      toObjectId(id, 'id', 'not_found'),
+      who(actor),
+      (doc) => {
+        if (doc.status === 'deleted') return null;
+        if (!isModerator(actor) && (!actor.userId || actor.guest || doc.author.id !== actor.userId)) {
+          throw forbidden('Only the author or a moderator can delete this comment');
+        }
+        return { action: 'delete', set: { status: 'deleted' } };
+      },
+      { goneIsDone: true },
+    );
+    if (!change) return;
+    const { before } = change;
+    await this.forgetText(before); // saying it again after deleting it is not a duplicate
+    if (before.status === 'pending' || before.flagCount > 0) await this.hooks.withdrawn?.(before);
+    if (isModerator(actor) && before.author.id !== actor.userId) await this.hooks.moderatorChanged?.(actor, change);
   }
 
   // ------------------------------------------------------------------ internals
@@ -431,11 +347,25 @@ export class CommentService {
     return doc && doc.site === site ? doc : null;
   }
 
-  /** The comment an earlier send of this post stored, as a retry's answer. */
-  private async existingPost(key: { site: string; authorId: string; clientId: string }): Promise<{ comment: Comment; created: false } | null> {
-    const found = await this.models.Comment.findOne({ site: key.site, 'author.id': key.authorId, clientId: key.clientId }).lean<CommentDoc>();
-    if (!found) return null;
-    const done = found.status === 'published' && found.seq === 0 ? await this.announceStranded(found) : found;
+  /**
+   * The comment an earlier send of this post stored, as a retry's answer. `wait`: another send
+   * holds the key right now; give it a moment to store the comment.
+   */
+  private async existingPost(key: string, by: { id: string; name: string }, wait = false): Promise<{ comment: Comment; created: false } | null> {
+    const claim = await this.models.PostKey.findOne({ _id: key }).lean();
+    if (!claim) return null;
+    let found: CommentDoc | null = null;
+    for (let i = 0; i < (wait ? 20 : 1) && !found; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      found = await this.models.Comment.findOne({ _id: claim.commentId }).lean<CommentDoc>();
+    }
+    if (!found) {
+      // A key whose comment never arrived: its send died in between. Free it once it is old.
+      if (Date.now() - claim.at.getTime() > ABANDONED_POST_MS) await this.models.PostKey.deleteOne({ _id: key, commentId: claim.commentId });
+      if (wait) return null;
+      return Date.now() - claim.at.getTime() > ABANDONED_POST_MS ? null : Promise.reject(new DomainError('conflict', 'This post is still being stored; send it again'));
+    }
+    const done = found.status === 'published' && found.seq === 0 ? await this.lifecycle.announceStranded(found, by) : found;
     return { comment: commentView(done), created: false };
   }
 
@@ -512,6 +442,8 @@ function toObjectId(id: string, field: string, code: 'bad_request' | 'not_found'
   if (!/^[0-9a-f]{24}$/i.test(id)) throw new DomainError(code, code === 'not_found' ? 'No such comment' : `${field}: not a comment id`);
   return new Types.ObjectId(id);
 }
+
+const who = (actor: Actor) => ({ id: actor.userId ?? '', name: actor.name ?? '' });
 
 function textKey(site: string, authorId: string, text: string): string {
   return createHash('sha256').update(`${site}\u0000${authorId}\u0000${text}`).digest('base64url');

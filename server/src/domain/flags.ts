@@ -40,20 +40,23 @@ export class FlagService {
     let after = (await Comment.findOne({ _id: doc._id }).lean<CommentDoc>())!;
     this.queue.announce(after, author);
 
-    if (after.status === 'published' && after.flagCount >= actor.site.flagsToHide) after = await this.hide(after);
+    if (after.status === 'published' && after.flagCount >= actor.site.flagsToHide) after = (await this.hide(actor, after)) ?? after;
     await this.queue.refreshCounts(doc.site);
     return true;
   }
 
-  /** Out of readers' sight (comment:deleted with a seq) until a moderator decides. */
-  private async hide(doc: CommentDoc): Promise<CommentDoc> {
-    // Only the request that moves it from published hides it, so readers get one event.
-    const r = await this.models.Comment.updateOne({ _id: doc._id, status: 'published' }, { $set: { status: 'pending' } });
-    if (r.modifiedCount === 0) return doc;
-    const hidden = await this.comments.removeFromThread(doc, 'pending');
-    await this.models.User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: -1 } });
+  /**
+   * Out of readers' sight (comment:deleted with a seq, or a tombstone while it has replies)
+   * until a moderator decides. A lifecycle move from `published`: if a moderator or the author
+   * got there first, it finds another state and does nothing, so readers get one event.
+   */
+  private async hide(actor: Actor, doc: CommentDoc): Promise<CommentDoc | null> {
+    const change = await this.comments.lifecycle.change(doc.site, doc._id, { id: 'flags', name: 'readers\' flags' }, (now) =>
+      now.status === 'published' && now.flagCount >= actor.site.flagsToHide ? { action: 'hide', set: { status: 'pending' } } : null,
+    { goneIsDone: true });
+    if (!change) return null;
     const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean<UserDoc>();
-    this.queue.announce(hidden, user);
-    return hidden;
+    this.queue.announce(change.after, user);
+    return change.after;
   }
 }

@@ -70,6 +70,13 @@ export class ModerationQueue {
     return item;
   }
 
+  /** A queued comment changed (its author edited it): the item with its new body and rev. */
+  updated(doc: CommentDoc, user: UserDoc | null | undefined): QueueItem {
+    const item = queueItem(doc, user);
+    this.fanout.toModerators(doc.site, 'queue:updated', item);
+    return item;
+  }
+
   removed(site: string, id: string, by: string, action: RemovedAction): void {
     this.fanout.toModerators(site, 'queue:removed', { id, by, action });
   }

@@ -40,13 +40,20 @@ export interface CommentDoc {
   /** Plain text of the body, NFC; what length limits and word checks read. */
   text: string;
   status: 'published' | 'pending' | 'rejected' | 'deleted';
+  /**
+   * Whether readers see it: published comments, and tombstones (a comment that left the
+   * thread while it had visible replies). Kept by the lifecycle (domain/lifecycle).
+   */
+  visible: boolean;
+  /** +1 with every change of body or state; the lifecycle's guarded writes name it. */
+  rev: number;
+  /** The last moderation decision on it (approve, reject, spam), if any. */
+  decision?: string | null;
   reasons: string[];
   flags: { userId: string; reason: string; note?: string; at: Date }[];
   flagCount: number;
   /** Set by a moderator's decision; decided items leave the queue. */
   decidedBy: string | null;
-  /** Moderation decisions taken on it so far; the next one claims round `decisions + 1`. */
-  decisions?: number;
   reactions: Record<string, number>;
   replyCount: number;
   score: number;
@@ -86,14 +93,11 @@ export interface UserDoc {
   createdAt: Date;
 }
 
-/** One moderation decision; the unique {site, commentId, round} index makes the first one win. */
-export interface DecisionDoc {
-  site: string;
-  commentId: string;
-  round: number;
-  action: string;
-  moderator: string;
-  at: Date;
+/** A comment's state or body as the audit log records it, before and after a change. */
+export interface ModLogSnapshot {
+  status?: string;
+  body?: string;
+  rev?: number;
 }
 
 export interface ModLogDoc {
@@ -102,6 +106,26 @@ export interface ModLogDoc {
   action: string;
   target: { comment?: string; user?: string; article?: string };
   reason: string | null;
+  before?: ModLogSnapshot | null;
+  after?: ModLogSnapshot | null;
+  at: Date;
+}
+
+/**
+ * One claimed revision of a comment, `_id` = `<commentId>:<rev>`. The primary key arbitrates:
+ * of all writers that read revision n, only the one whose insert of n+1 succeeds may change
+ * the comment, on MongoDB and on FerretDB (whose conditional updates are not atomic across
+ * connections). docs/ARCHITECTURE.md, "A comment's lifecycle".
+ */
+export interface RevisionDoc {
+  _id: string;
+  site: string;
+  commentId: string;
+  rev: number;
+  action: string;
+  by: { id: string; name: string };
+  from: string | null;
+  to: string | null;
   at: Date;
 }
 
@@ -140,6 +164,9 @@ const CommentSchema = new Schema<CommentDoc>(
     body: { type: String, default: '' },
     text: { type: String, default: '' },
     status: { type: String, required: true },
+    visible: { type: Boolean, default: false },
+    rev: { type: Number, default: 1 },
+    decision: { type: String, default: null },
     reasons: { type: [String], default: [] },
     flags: {
       type: [sub<CommentDoc['flags'][number]>({ userId: String, reason: String, note: String, at: Date })],
@@ -147,7 +174,6 @@ const CommentSchema = new Schema<CommentDoc>(
     },
     flagCount: { type: Number, default: 0 },
     decidedBy: { type: String, default: null },
-    decisions: { type: Number, default: 0 },
     reactions: { type: Schema.Types.Mixed, default: () => ({}) },
     replyCount: { type: Number, default: 0 },
     score: { type: Number, default: 0 },
@@ -157,8 +183,6 @@ const CommentSchema = new Schema<CommentDoc>(
   },
   opts,
 );
-// Idempotent posts: one comment per author and clientId.
-CommentSchema.index({ site: 1, 'author.id': 1, clientId: 1 }, { unique: true });
 // Thread pages, newest/oldest (the _id order is the creation order) and replies of a parent.
 CommentSchema.index({ site: 1, article: 1, parentId: 1, _id: -1 });
 // Thread pages sorted by top score.
@@ -168,8 +192,6 @@ CommentSchema.index({ site: 1, status: 1, _id: 1 });
 CommentSchema.index({ site: 1, flagCount: 1, _id: 1 });
 // The pending queue and its count: held comments without open flags, oldest first.
 CommentSchema.index({ site: 1, status: 1, flagCount: 1, _id: 1 });
-// An author's recent comments (duplicate check, author history).
-CommentSchema.index({ site: 1, 'author.id': 1, createdAt: -1 });
 
 const EventSchema = new Schema<EventDoc>(
   {
@@ -223,25 +245,44 @@ const ModLogSchema = new Schema<ModLogDoc>(
     action: { type: String, required: true },
     target: { type: sub<ModLogDoc['target']>({ comment: String, user: String, article: String }), required: true },
     reason: { type: String, default: null },
+    before: { type: sub<ModLogSnapshot>({ status: String, body: String, rev: Number }), default: null },
+    after: { type: sub<ModLogSnapshot>({ status: String, body: String, rev: Number }), default: null },
     at: { type: Date, default: () => new Date() },
   },
   opts,
 );
 ModLogSchema.index({ site: 1, _id: -1 });
 
-const DecisionSchema = new Schema<DecisionDoc>(
+
+/**
+ * Idempotent posts: `_id` is a hash of site, author, article and the client's id for the post,
+ * so a retry finds its comment with one `_id` read, and of two sends at once one inserts.
+ */
+export interface PostKeyDoc {
+  _id: string;
+  commentId: ObjectId;
+  at: Date;
+}
+
+const PostKeySchema = new Schema<PostKeyDoc>(
+  { _id: { type: String, required: true }, commentId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  opts,
+);
+
+const RevisionSchema = new Schema<RevisionDoc>(
   {
+    _id: { type: String, required: true },
     site: { type: String, required: true },
     commentId: { type: String, required: true },
-    round: { type: Number, required: true },
+    rev: { type: Number, required: true },
     action: { type: String, required: true },
-    moderator: { type: String, required: true },
+    by: { type: sub<RevisionDoc['by']>({ id: String, name: String }), required: true },
+    from: { type: String, default: null },
+    to: { type: String, default: null },
     at: { type: Date, default: () => new Date() },
   },
   opts,
 );
-// The arbiter of moderation races: one decision per comment and round, first insert wins.
-DecisionSchema.index({ site: 1, commentId: 1, round: 1 }, { unique: true });
 
 /**
  * What each author said in the last day, keyed by a hash of site, author and text: the
@@ -265,7 +306,8 @@ export interface Models {
   Reaction: Model<ReactionDoc>;
   User: Model<UserDoc>;
   ModLog: Model<ModLogDoc>;
-  Decision: Model<DecisionDoc>;
+  Revision: Model<RevisionDoc>;
+  PostKey: Model<PostKeyDoc>;
 }
 
 export function buildModels(conn: Connection): Models {
@@ -277,7 +319,8 @@ export function buildModels(conn: Connection): Models {
     Reaction: conn.model<ReactionDoc>('Reaction', ReactionSchema, 'reactions'),
     User: conn.model<UserDoc>('User', UserSchema, 'users'),
     ModLog: conn.model<ModLogDoc>('ModLog', ModLogSchema, 'modlog'),
-    Decision: conn.model<DecisionDoc>('Decision', DecisionSchema, 'decisions'),
+    Revision: conn.model<RevisionDoc>('Revision', RevisionSchema, 'revisions'),
+    PostKey: conn.model<PostKeyDoc>('PostKey', PostKeySchema, 'post_keys'),
   };
 }
 
