@@ -15,6 +15,7 @@ import type { TokenSource } from './token';
 
 export interface ModerationEvents {
   'queue:added': [QueueItem];
+  'queue:updated': [QueueItem];
   'queue:removed': [Parameters<ModerationServerToClientEvents['queue:removed']>[0]];
   'queue:counts': [{ pending: number; flagged: number }];
   connect: [];
@@ -47,6 +48,7 @@ export class ModerationFeed extends Emitter<ModerationEvents> {
     }) as Socket<ModerationServerToClientEvents, ModerationClientToServerEvents>;
     this.socket = socket;
     socket.on('queue:added', (item) => this.emit('queue:added', item));
+    socket.on('queue:updated', (item) => this.emit('queue:updated', item));
     socket.on('queue:removed', (e) => this.emit('queue:removed', e));
     socket.on('queue:counts', (e) => this.emit('queue:counts', e));
     socket.on('connect', () => this.emit('connect'));
@@ -68,7 +70,7 @@ export class ModerationFeed extends Emitter<ModerationEvents> {
   }
 
   /** Approves, rejects or marks as spam; a decision already taken by another moderator: ConflictError. */
-  decide(id: string, action: ModerationAction, opts: { reason?: string; from?: QueueState } = {}): Promise<Comment> {
+  decide(id: string, action: ModerationAction, opts: { reason?: string; from?: QueueState; rev?: number } = {}): Promise<Comment> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new ClosedError());
     if (!socket.connected) return Promise.reject(new NetworkError('Not connected'));

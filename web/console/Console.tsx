@@ -56,7 +56,7 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
         await api.userAction(item.author.id, 'ban');
         setStatus({ text: t.banned(item.author.name), kind: 'ok' });
       } else {
-        await api.decide(socket, item.id, a, tab);
+        await api.decide(socket, item.id, a, tab, item.rev);
         q.drop(item.id);
         setStatus({ text: `${t.action[a]}: ${item.author.name}`, kind: 'ok' });
       }

@@ -77,12 +77,14 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
     };
     const disconnect = () => setConnected(false);
     socket.on('queue:added', added);
+    socket.on('queue:updated', added); // its author edited it: the new body and rev replace it
     socket.on('queue:removed', removed);
     socket.on('queue:counts', setCounts);
     socket.on('connect', connect);
     socket.on('disconnect', disconnect);
     return () => {
       socket.off('queue:added', added);
+      socket.off('queue:updated', added);
       socket.off('queue:removed', removed);
       socket.off('queue:counts', setCounts);
       socket.off('connect', connect);

@@ -79,11 +79,18 @@ export class ModerationService {
     requireModerator(actor);
     const site = actor.site.id;
     const by = actor.name ?? actor.userId!;
+    let seen: CommentDoc | undefined;
     const change = await this.comments.lifecycle.change(
       site,
       commentObjectId(id),
       { id: actor.userId!, name: by },
       (doc) => {
+        // Read again after losing the revision: readers' flags may have hidden it meanwhile,
+        // but a moderator's decision or the author's edit means the moderator saw something else.
+        seen ??= doc;
+        if (doc.rev !== seen.rev && (doc.decidedBy !== seen.decidedBy || doc.body !== seen.body || doc.status === 'deleted')) {
+          throw conflict(doc.decidedBy !== seen.decidedBy ? `Already decided by ${doc.decidedBy}` : 'This comment changed while you decided; look again');
+        }
         const current = queueOf(doc);
         // Outside the queues, a published comment can still be rejected (seen on the site).
         const rejectingPublished = !current && doc.status === 'published' && input.action !== 'approve' && !input.from;
@@ -95,7 +102,7 @@ export class ModerationService {
           ? { action: 'approve', set: { ...decided, status: 'published' } }
           : { action: input.action, set: { ...decided, status: 'rejected' } };
       },
-      { once: true, ...(input.rev !== undefined ? { expectRev: input.rev } : {}) },
+      input.rev !== undefined ? { expectRev: input.rev } : {},
     );
     const { before, after } = change!;
     await this.authorRecord(before, after, input.action);
