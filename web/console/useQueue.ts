@@ -58,10 +58,10 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
         setItems((old) => old.filter((o) => o.id !== item.id));
         return;
       }
-      if (tabRef.current === 'rejected') return; // a history list: refreshed when opened
       setItems((old) => {
         const at = old.findIndex((o) => o.id === item.id);
-        if (at < 0) return [...old, item];
+        // Working queues run oldest first; the rejected list, a history, newest first.
+        if (at < 0) return tabRef.current === 'rejected' ? [item, ...old] : [...old, item];
         const copy = old.slice();
         copy[at] = item;
         return copy;

@@ -20,8 +20,12 @@ const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
 
 /** Replies shipped with each top-level comment of a page. */
 export const FIRST_REPLIES = 3;
-/** A post key whose comment was never stored after this long: its send died; the key is freed. */
-const ABANDONED_POST_MS = 10_000;
+/**
+ * A post key whose comment is still missing this long after the key was claimed: its send died
+ * in between, and a retry takes the key over. (The send itself checks, after storing its
+ * comment, that the key is still its own, so a slow send that loses its key stores nothing.)
+ */
+const ABANDONED_POST_MS = 3000;
 
 export interface PostInput {
   article: string;
@@ -172,7 +176,7 @@ export class CommentService {
     }
   }
 
-  private async postOnce(caller: Actor, input: PostInput): Promise<{ comment: Comment; created: boolean }> {
+  private async postOnce(caller: Actor, input: PostInput, takeover = false): Promise<{ comment: Comment; created: boolean }> {
     const site = caller.site;
     const actor = caller.userId ? caller : input.guest ? asGuest(caller, input.guest.name) : null;
     if (!actor) {
@@ -217,9 +221,11 @@ export class CommentService {
       await this.models.PostKey.create({ _id: key, commentId: _id, at: now });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const again = await this.existingPost(key, by, true);
-      if (!again) throw new DomainError('conflict', 'This post is being stored by another request; send it again');
-      return again;
+      // Another send of this post holds the key: its comment, or (that send died) a free key.
+      const again = await this.existingPost(key, by);
+      if (again) return again;
+      if (takeover) throw new DomainError('conflict', 'This post is being stored by another request; send it again');
+      return this.postOnce(caller, input, true);
     }
     let doc: CommentDoc;
     try {
@@ -242,6 +248,15 @@ export class CommentService {
     } catch (err) {
       await this.models.PostKey.deleteOne({ _id: key, commentId: _id }).catch(() => undefined);
       throw err;
+    }
+    // Still ours? A retry takes over a key whose comment took too long to appear; then this
+    // copy was never announced, and goes.
+    const owner = await this.models.PostKey.findOne({ _id: key }).lean();
+    if (!owner || !owner.commentId.equals(_id)) {
+      await this.models.Comment.deleteOne({ _id, rev: 1 });
+      const again = await this.existingPost(key, by);
+      if (!again) throw new DomainError('conflict', 'This post is being stored by another request; send it again');
+      return again;
     }
     const held = doc.status === 'pending' ? this.hooks.held?.(doc, user) : undefined;
 
@@ -348,25 +363,25 @@ export class CommentService {
   }
 
   /**
-   * The comment an earlier send of this post stored, as a retry's answer. `wait`: another send
-   * holds the key right now; give it a moment to store the comment.
+   * The comment an earlier send of this post stored, as a retry's answer; null when there is
+   * none (or its send died before storing it: the key is then freed for this one).
    */
-  private async existingPost(key: string, by: { id: string; name: string }, wait = false): Promise<{ comment: Comment; created: false } | null> {
-    const claim = await this.models.PostKey.findOne({ _id: key }).lean();
-    if (!claim) return null;
-    let found: CommentDoc | null = null;
-    for (let i = 0; i < (wait ? 20 : 1) && !found; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 100));
-      found = await this.models.Comment.findOne({ _id: claim.commentId }).lean<CommentDoc>();
+  private async existingPost(key: string, by: { id: string; name: string }): Promise<{ comment: Comment; created: false } | null> {
+    for (;;) {
+      const claim = await this.models.PostKey.findOne({ _id: key }).lean();
+      if (!claim) return null;
+      const found = await this.models.Comment.findOne({ _id: claim.commentId }).lean<CommentDoc>();
+      if (found) {
+        const done = found.status === 'published' && found.seq === 0 ? await this.lifecycle.announceStranded(found, by) : found;
+        return { comment: commentView(done), created: false };
+      }
+      // Claimed but not stored yet: the first send is on it, or died in between.
+      if (Date.now() - claim.at.getTime() > ABANDONED_POST_MS) {
+        await this.models.PostKey.deleteOne({ _id: key, commentId: claim.commentId, at: claim.at });
+        return null;
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (!found) {
-      // A key whose comment never arrived: its send died in between. Free it once it is old.
-      if (Date.now() - claim.at.getTime() > ABANDONED_POST_MS) await this.models.PostKey.deleteOne({ _id: key, commentId: claim.commentId });
-      if (wait) return null;
-      return Date.now() - claim.at.getTime() > ABANDONED_POST_MS ? null : Promise.reject(new DomainError('conflict', 'This post is still being stored; send it again'));
-    }
-    const done = found.status === 'published' && found.seq === 0 ? await this.lifecycle.announceStranded(found, by) : found;
-    return { comment: commentView(done), created: false };
   }
 
   /** Where a reply goes: under its parent, or beside it when the parent is at the depth cap. */

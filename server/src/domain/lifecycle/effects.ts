@@ -40,6 +40,9 @@ export class ThreadEffects {
     await this.inc('Article', { site: doc.site, article: doc.article }, article, doc);
     if (visible && doc.parentId) await this.inc('Comment', { _id: doc.parentId }, { replyCount: visible, score: visible }, doc);
     if (published) await this.inc('User', { site: doc.site, userId: doc.author.id }, { comments: published }, doc, false);
+    // A comment removed outright takes its reactions with it ({site, target} prefix of the
+    // reactions' unique index).
+    if (!after) await this.models.Reaction.deleteMany({ site: doc.site, target: `c:${doc._id}` });
 
     if (was === 'none' && now === 'none') return after;
     if (now === 'none') {
