@@ -6,7 +6,7 @@ import { asGuest } from '../trust/auth';
 import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
 import { sanitizeBody, type SanitizedBody } from '../trust/sanitize';
 import { isDuplicateKey } from '../store/connection';
-import { Types, trusted, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
+import { Types, articleKey, trusted, userKey, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
 import type { Fanout } from './fanout';
@@ -73,7 +73,7 @@ export class CommentService {
 
   async getArticle(actor: Actor, article: string): Promise<ArticleView> {
     const [doc, viewers] = await Promise.all([
-      this.models.Article.findOne({ site: actor.site.id, article }).lean<ArticleDoc>(),
+      this.models.Article.findOne({ _id: articleKey(actor.site.id, article) }).lean<ArticleDoc>(),
       this.fanout.viewers(actor.site.id, article),
     ]);
     const view = articleView(actor.site.id, article, doc, viewers);
@@ -118,11 +118,11 @@ export class CommentService {
    */
   private async listingTotal(site: string, article: string, parentId: Types.ObjectId | null, filter: Record<string, unknown>): Promise<number> {
     if (parentId) return (await this.commentById(site, parentId))?.replyCount ?? 0;
-    const doc = await this.models.Article.findOne({ site, article }, { topLevelCount: 1 }).lean<ArticleDoc>();
+    const doc = await this.models.Article.findOne({ _id: articleKey(site, article) }, { topLevelCount: 1 }).lean<ArticleDoc>();
     if (!doc) return 0;
     if (typeof doc.topLevelCount === 'number') return doc.topLevelCount;
     const counted = await this.models.Comment.countDocuments(filter);
-    await this.models.Article.updateOne({ site, article }, { $set: { topLevelCount: counted } });
+    await this.models.Article.updateOne({ _id: articleKey(site, article) }, { $set: { topLevelCount: counted } });
     return counted;
   }
 
@@ -155,7 +155,7 @@ export class CommentService {
   }
 
   async counts(site: string, articles: string[]): Promise<Record<string, number>> {
-    const docs = await this.models.Article.find({ site, article: trusted({ $in: articles }) }, { article: 1, commentCount: 1 }).lean();
+    const docs = await this.models.Article.find({ _id: trusted({ $in: articles.map((a) => articleKey(site, a)) }) }, { article: 1, commentCount: 1 }).lean();
     const counts: Record<string, number> = Object.fromEntries(articles.map((a) => [a, 0]));
     for (const d of docs) counts[d.article] = d.commentCount;
     return counts;
@@ -198,7 +198,7 @@ export class CommentService {
     const body = this.checkedBody(actor, input.body);
     const article = await this.ensureArticle(site.id, input.article);
     if (article.locked && !isModerator(actor)) throw new DomainError('locked', 'Comments on this article are closed');
-    const user = await this.models.User.findOne({ site: site.id, userId: authorId }).lean();
+    const user = await this.models.User.findOne({ _id: userKey(site.id, authorId) }).lean();
     if (user?.state === 'banned' && (!user.bannedUntil || user.bannedUntil > new Date())) {
       throw forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site');
     }
@@ -261,8 +261,8 @@ export class CommentService {
     const held = doc.status === 'pending' ? this.hooks.held?.(doc, user) : undefined;
 
     await this.models.User.updateOne(
-      { site: site.id, userId: authorId },
-      { $set: { name: actor.name }, $setOnInsert: { createdAt: now } },
+      { _id: userKey(site.id, authorId) },
+      { $set: { name: actor.name }, $setOnInsert: { site: site.id, userId: authorId, createdAt: now } },
       { upsert: true },
     ).catch((err) => { if (!isDuplicateKey(err)) throw err; });
     if (outcome.status !== 'rejected') await this.rememberText(site.id, authorId, body.text, now);
@@ -288,7 +288,7 @@ export class CommentService {
       let status = doc.status;
       let reasons = doc.reasons;
       if (!mod) {
-        const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean();
+        const user = await this.models.User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean();
         const outcome = await runPipeline(this.phases, { actor, article, body, user, edit: true, recentSameText: async () => false });
         this.observer.decided?.(outcome.status, outcome.reasons, true);
         if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
@@ -340,14 +340,15 @@ export class CommentService {
   }
 
   async ensureArticle(site: string, article: string): Promise<ArticleDoc> {
-    const found = await this.models.Article.findOne({ site, article }).lean<ArticleDoc>();
+    const _id = articleKey(site, article);
+    const found = await this.models.Article.findOne({ _id }).lean<ArticleDoc>();
     if (found) return found;
     try {
-      await this.models.Article.create({ site, article });
+      await this.models.Article.create({ _id, site, article });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    return (await this.models.Article.findOne({ site, article }).lean<ArticleDoc>())!;
+    return (await this.models.Article.findOne({ _id }).lean<ArticleDoc>())!;
   }
 
   async findComment(site: string, id: string): Promise<CommentDoc> {

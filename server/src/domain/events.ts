@@ -4,7 +4,7 @@
 // seq twice; a loser of that race reads the new maximum and tries again.
 import type { ArticleEvent, ArticleEventPayloads, ArticleEventType, JoinAck } from '../../../client-sdk/src/protocol';
 import { isDuplicateKey } from '../store/connection';
-import { trusted, type Models } from '../store/models';
+import { articleKey, trusted, type Models } from '../store/models';
 import { KeyedQueue } from './keyed-queue';
 
 /** At most this many events are replayed in one join; older gaps get `reset`. */
@@ -59,7 +59,7 @@ export class EventLog {
     this.lastAppended.set(key, seq);
     if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
     // A cache for readers of the article document; $max never moves it backwards.
-    await Article.updateOne({ site, article }, { $max: { seq } });
+    await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq } });
     return { ...(payload as object), type, article, seq } as ArticleEvent;
   }
 
@@ -67,7 +67,7 @@ export class EventLog {
     const last = await this.models.Event.findOne({ site, article }, { seq: 1 }).sort({ seq: -1 }).lean();
     if (last) return last.seq;
     // History may have expired: the article document remembers the last seq handed out.
-    const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
+    const a = await this.models.Article.findOne({ _id: articleKey(site, article) }, { seq: 1 }).lean();
     return a?.seq ?? 0;
   }
 
@@ -78,7 +78,7 @@ export class EventLog {
    * reaches the socket live.
    */
   private async announcedSeq(site: string, article: string): Promise<number> {
-    const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
+    const a = await this.models.Article.findOne({ _id: articleKey(site, article) }, { seq: 1 }).lean();
     return Math.max(a?.seq ?? 0, this.lastAppended.get(`${site}\u0000${article}`) ?? 0);
   }
 

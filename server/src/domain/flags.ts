@@ -3,7 +3,7 @@
 // a moderator decides. Only signed-in users may flag: guests are named by address and name, so
 // one person could flag as many "guests" and hide anyone's comment.
 import type { FlagReason } from '../../../client-sdk/src/protocol';
-import { trusted, type CommentDoc, type Models, type UserDoc } from '../store/models';
+import { trusted, userKey, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import type { Actor } from './actor';
 import type { CommentService } from './comments';
 import { DomainError, badRequest, notFound } from './errors';
@@ -30,7 +30,7 @@ export class FlagService {
     if (doc.author.id === actor.userId) throw badRequest('You cannot report your own comment');
     if ((doc.flags ?? []).some((f) => f.userId === actor.userId)) return false;
 
-    const author = await User.findOne({ site: doc.site, userId: doc.author.id }).lean<UserDoc>();
+    const author = await User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean<UserDoc>();
     const flag = { userId: actor.userId, reason: input.reason, ...(input.note ? { note: input.note } : {}), at: new Date() };
     const r = await Comment.updateOne(
       { _id: doc._id, 'flags.userId': trusted({ $ne: actor.userId }) },
@@ -55,7 +55,7 @@ export class FlagService {
       now.status === 'published' && now.flagCount >= actor.site.flagsToHide ? { action: 'hide', set: { status: 'pending' } } : null,
     { goneIsDone: true });
     if (!change) return null;
-    const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean<UserDoc>();
+    const user = await this.models.User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean<UserDoc>();
     this.queue.announce(change.after, user);
     return change.after;
   }

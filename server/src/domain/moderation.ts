@@ -3,7 +3,7 @@
 // (the queue). The first decision on a comment wins; see docs/ARCHITECTURE.md, "Moderation
 // decisions".
 import type { Comment, ModerationAction, QueueState } from '../../../client-sdk/src/protocol';
-import { Types, trusted, type CommentDoc, type ModLogSnapshot, type Models, type UserDoc } from '../store/models';
+import { Types, trusted, userKey, type CommentDoc, type ModLogSnapshot, type Models, type UserDoc } from '../store/models';
 import type { SiteRegistry } from '../trust/sites';
 import { isModerator, type Actor } from './actor';
 import type { CommentService } from './comments';
@@ -49,7 +49,7 @@ export class ModerationService {
       this.queue.announce(doc, user);
       return this.queue.refreshCounts(doc.site);
     }
-    return this.models.User.findOne({ site: doc.site, userId: doc.author.id })
+    return this.models.User.findOne({ _id: userKey(doc.site, doc.author.id) })
       .lean<UserDoc>()
       .then((u) => {
         this.queue.announce(doc, u);
@@ -135,20 +135,20 @@ export class ModerationService {
     if (Object.keys(inc).length === 0) return;
     const guard: Record<string, unknown> = {};
     for (const [k, n] of Object.entries(inc)) if (n < 0) guard[k] = trusted({ $gte: -n });
-    await this.models.User.updateOne({ site: after.site, userId: after.author.id, ...guard }, { $inc: inc });
+    await this.models.User.updateOne({ _id: userKey(after.site, after.author.id), ...guard }, { $inc: inc });
   }
 
   /** After the site's spamToPremod spam decisions, an active author's comments are held. */
   private async premodAfterSpam(actor: Actor, userId: string): Promise<void> {
     const site = this.sites.get(actor.site.id) ?? actor.site;
-    const user = await this.models.User.findOne({ site: site.id, userId }).lean<UserDoc>();
+    const user = await this.models.User.findOne({ _id: userKey(site.id, userId) }).lean<UserDoc>();
     if (!user || user.state !== 'active' || user.spam < site.spamToPremod) return;
-    await this.models.User.updateOne({ site: site.id, userId, state: 'active' }, { $set: { state: 'premod', reason: `spam:${user.spam}` } });
+    await this.models.User.updateOne({ _id: userKey(site.id, userId), state: 'active' }, { $set: { state: 'premod', reason: `spam:${user.spam}` } });
     await this.log.write(actor, { action: 'premod', target: { user: userId }, reason: `automatic after ${user.spam} spam decisions` });
   }
 
   private author(doc: CommentDoc): Promise<UserDoc | null> {
-    return this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean<UserDoc>();
+    return this.models.User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean<UserDoc>();
   }
 }
 

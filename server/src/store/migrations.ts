@@ -44,6 +44,26 @@ const STEPS: Step[] = [
       }
     },
   },
+  {
+    // Articles and users keyed by `_id` (`<site>:<article>`, `<site>:<userId>`) instead of
+    // unique indexes on {site, article} and {site, userId}, which FerretDB does not serve.
+    name: '2026-12-keyed-articles-users',
+    async run(_models, conn) {
+      for (const [name, field, index] of [['articles', 'article', 'site_1_article_1'], ['users', 'userId', 'site_1_userId_1']] as const) {
+        const coll = conn.collection(name);
+        await coll.dropIndex(index).catch(() => undefined);
+        const old = (await coll.find({}).toArray()).filter((d) => typeof d._id !== 'string');
+        for (const d of old) {
+          const { _id, ...rest } = d;
+          const key = `${rest.site}:${rest[field]}`;
+          await coll.insertOne({ ...rest, _id: key } as never).catch((err) => {
+            if ((err as { code?: number }).code !== 11000) throw err;
+          });
+          await coll.deleteOne({ _id });
+        }
+      }
+    },
+  },
 ];
 
 export async function migrate(models: Models, conn: Connection): Promise<string[]> {

@@ -11,7 +11,16 @@ export { Types };
 export { trusted };
 export type ObjectId = Types.ObjectId;
 
+/**
+ * Articles and users are keyed by `_id` (`<site>:<article>`, `<site>:<userId>`; a site id has no
+ * colon), the one lookup FerretDB serves from an index: the post, react, join and page paths
+ * read them by key, so their cost does not grow with what the site has stored.
+ */
+export const articleKey = (site: string, article: string) => `${site}:${article}`;
+export const userKey = (site: string, userId: string) => `${site}:${userId}`;
+
 export interface ArticleDoc {
+  _id: string;
   site: string;
   article: string;
   /** Last seq handed out, a cache of max(events.seq): the events' unique index arbitrates. */
@@ -81,6 +90,7 @@ export interface ReactionDoc {
 }
 
 export interface UserDoc {
+  _id: string;
   site: string;
   userId: string;
   name: string;
@@ -134,6 +144,7 @@ const sub = <T>(def: Record<string, unknown>) => new Schema<T>(def, { _id: false
 
 const ArticleSchema = new Schema<ArticleDoc>(
   {
+    _id: { type: String },
     site: { type: String, required: true },
     article: { type: String, required: true },
     seq: { type: Number, default: 0 },
@@ -146,7 +157,9 @@ const ArticleSchema = new Schema<ArticleDoc>(
   },
   opts,
 );
-ArticleSchema.index({ site: 1, article: 1 }, { unique: true });
+ArticleSchema.pre('validate', function () {
+  this._id ??= articleKey(this.site, this.article);
+});
 
 const CommentSchema = new Schema<CommentDoc>(
   {
@@ -223,6 +236,7 @@ ReactionSchema.index({ site: 1, target: 1, userId: 1, kind: 1 }, { unique: true 
 
 const UserSchema = new Schema<UserDoc>(
   {
+    _id: { type: String },
     site: { type: String, required: true },
     userId: { type: String, required: true },
     name: { type: String, default: '' },
@@ -236,7 +250,9 @@ const UserSchema = new Schema<UserDoc>(
   },
   opts,
 );
-UserSchema.index({ site: 1, userId: 1 }, { unique: true });
+UserSchema.pre('validate', function () {
+  this._id ??= userKey(this.site, this.userId);
+});
 
 const ModLogSchema = new Schema<ModLogDoc>(
   {

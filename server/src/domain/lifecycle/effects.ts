@@ -2,7 +2,7 @@
 // event that tells them. Derived from the comment before and after the change alone, so every
 // transition (post, edit, delete, decision, hide) moves them by one rule, and only the writer
 // that won the revision runs it.
-import { trusted, type CommentDoc, type Models } from '../../store/models';
+import { articleKey, trusted, userKey, type CommentDoc, type Models } from '../../store/models';
 import type { EventLog } from '../events';
 import type { Fanout } from '../fanout';
 import { readerView } from '../views';
@@ -37,9 +37,9 @@ export class ThreadEffects {
     const article: Record<string, number> = {};
     if (published) article.commentCount = published;
     if (visible && !doc.parentId) article.topLevelCount = visible;
-    await this.inc('Article', { site: doc.site, article: doc.article }, article, doc);
+    await this.inc('Article', { _id: articleKey(doc.site, doc.article) }, article, doc);
     if (visible && doc.parentId) await this.inc('Comment', { _id: doc.parentId }, { replyCount: visible, score: visible }, doc);
-    if (published) await this.inc('User', { site: doc.site, userId: doc.author.id }, { comments: published }, doc, false);
+    if (published) await this.inc('User', { _id: userKey(doc.site, doc.author.id) }, { comments: published }, doc, false);
     // A comment removed outright takes its reactions with it ({site, target} prefix of the
     // reactions' unique index).
     if (!after) await this.models.Reaction.deleteMany({ site: doc.site, target: `c:${doc._id}` });

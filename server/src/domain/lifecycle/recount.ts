@@ -4,7 +4,7 @@
 // claim, a decrement that found nothing): writes on other connections can lose an $inc on
 // FerretDB, and a process can die between a change and its counters.
 import type { ReactionTotals } from '../../../../client-sdk/src/protocol';
-import { trusted, type ArticleDoc, type CommentDoc, type Models } from '../../store/models';
+import { articleKey, trusted, type ArticleDoc, type CommentDoc, type Models } from '../../store/models';
 import type { EventLog } from '../events';
 import type { Fanout } from '../fanout';
 import { readerView } from '../views';
@@ -73,10 +73,11 @@ export class ThreadRecount {
       fixed++;
       if (readerClass(d) !== 'none') await this.announce(d._id);
     }
-    const a = await Article.findOne({ site, article }, { commentCount: 1, topLevelCount: 1, locked: 1 }).lean<ArticleDoc>();
+    const _id = articleKey(site, article);
+    const a = await Article.findOne({ _id }, { commentCount: 1, topLevelCount: 1, locked: 1 }).lean<ArticleDoc>();
     if (a && (a.commentCount !== commentCount || a.topLevelCount !== topLevelCount)) {
       const r = await Article.updateOne(
-        { site, article, commentCount: a.commentCount, topLevelCount: a.topLevelCount ?? trusted({ $exists: false }) },
+        { _id, commentCount: a.commentCount, topLevelCount: a.topLevelCount ?? trusted({ $exists: false }) },
         { $set: { commentCount, topLevelCount } },
       );
       if (r.modifiedCount > 0) {
