@@ -54,6 +54,7 @@ export async function identify(site: Site, token: string | undefined, ip: string
     role: claims.data.role,
     guest: false,
     ip,
+    exp: claims.data.exp,
   };
 }
 
