@@ -15,6 +15,7 @@ const Claims = z.object({
   iat: z.number().optional(),
   role: z.enum(['commenter', 'moderator', 'admin']).default('commenter'),
   picture: z.string().url().startsWith('https://').max(2048).optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 const keys = new WeakMap<Site, Uint8Array>();
@@ -41,6 +42,7 @@ export async function identify(site: Site, token: string | undefined, ip: string
     const field = claims.error.issues[0]?.path.join('.') || 'claims';
     throw unauthorized(`Invalid token: bad or missing claim "${field}"`);
   }
+  checkAudience(site, claims.data.aud);
   // The contract fixes names at 1-80 characters: a token outside that is the host site's
   // bug, refused rather than silently cut (counted after bidi/invisible removal and collapsing).
   const name = collapseName(claims.data.name);
@@ -56,6 +58,19 @@ export async function identify(site: Site, token: string | undefined, ip: string
     ip,
     exp: claims.data.exp,
   };
+}
+
+/**
+ * The token's audience: when present it must name the site (a string equal to the site's id,
+ * or a list holding it); a site with `requireAudience` refuses tokens without one.
+ */
+function checkAudience(site: Site, aud: string | string[] | undefined): void {
+  if (aud === undefined) {
+    if (site.requireAudience) throw unauthorized(`Invalid token: the "aud" claim is required and must be "${site.id}"`);
+    return;
+  }
+  const names = Array.isArray(aud) ? aud : [aud];
+  if (!names.includes(site.id)) throw unauthorized(`Invalid token: "aud" does not name this site ("${site.id}")`);
 }
 
 /** A guest posting under a name: unverified, keyed by site, address and name. */
