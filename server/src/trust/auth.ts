@@ -73,12 +73,20 @@ function checkAudience(site: Site, aud: string | string[] | undefined): void {
   if (!names.includes(site.id)) throw unauthorized(`Invalid token: "aud" does not name this site ("${site.id}")`);
 }
 
-/** A guest posting under a name: unverified, keyed by site, address and name. */
+/**
+ * A guest posting under a name: unverified, so keyed by site and address alone (IPv6 by its
+ * /64). The name is only what readers see: typing another one gives no new identity, so no
+ * second reaction and no way around a ban of the address's guest.
+ */
 export function asGuest(actor: Actor, rawName: string): Actor {
   if (actor.userId && !actor.guest) return actor; // signed-in users post as themselves
   if (!actor.site.guests) throw new DomainError('unauthorized', 'Sign in to comment on this site');
   const name = cleanName(rawName);
   if (!name) throw new DomainError('bad_request', 'A guest needs a name');
-  const id = 'g_' + createHash('sha256').update(`${actor.site.id}\u0000${actor.ip}\u0000${name}`).digest('hex').slice(0, 20);
-  return { ...actor, userId: id, name, guest: true, role: 'commenter' };
+  return { ...actor, userId: guestId(actor.site.id, actor.ip), name, guest: true, role: 'commenter' };
+}
+
+/** The id every guest of `site` at address key `ip` shares. */
+export function guestId(site: string, ip: string): string {
+  return 'g_' + createHash('sha256').update(`${site}\u0000${ip}`).digest('hex').slice(0, 20);
 }
