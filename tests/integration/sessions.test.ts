@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { loadSites } from '../../server/src/trust/sites';
 import { call, connectReader, http, type ReaderClient } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { testRedis, TEST_REDIS_URL as REDIS_URL } from '../helpers/redis';
 import { signToken, type TokenClaims } from '../helpers/tokens';
 
 const API = '/api/v1/sites/demo';
 const AUD_SECRET = 'audience-site-secret-of-at-least-32-bytes';
 const STRICT_SECRET = 'strict-audience-secret-of-at-least-32-bytes';
 const LIMITED_SECRET = 'limited-site-secret-of-at-least-32-bytes!';
-const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const expOf = (token: string): number => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp;
@@ -324,14 +323,8 @@ describe('sessions: what a socket carries through Redis', function () {
 
   it('fetchSockets() on another node sees the identity, and neither the site secret nor the token', async function () {
     this.timeout(900_000);
-    const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    try {
-      await probe.connect();
-      await probe.ping();
-    } catch {
-      probe.disconnect();
-      this.skip();
-    }
+    const probe = await testRedis();
+    if (!probe) this.skip();
     probe.disconnect();
     const secret = 'redis-site-secret-of-at-least-32-bytes-long';
     const sites = [{ id: 'wire', secret, origins: [], guests: true }];
