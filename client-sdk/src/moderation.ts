@@ -52,7 +52,14 @@ export class ModerationFeed extends Emitter<ModerationEvents> {
     socket.on('queue:removed', (e) => this.emit('queue:removed', e));
     socket.on('queue:counts', (e) => this.emit('queue:counts', e));
     socket.on('connect', () => this.emit('connect'));
-    socket.on('disconnect', () => this.emit('disconnect'));
+    socket.on('disconnect', (reason) => {
+      this.emit('disconnect');
+      // The server closes a socket whose token has expired: come back with a new token, when
+      // there is a way to get one.
+      if (reason === 'io server disconnect' && this.tokens.refreshable) {
+        this.tokens.refresh().then(() => socket.connect(), (x: CharchaError) => this.emit('error', x));
+      }
+    });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
       if (socket.active) return;
       const e = isErrorBody(err.data) ? errorFromBody(err.data) : new NetworkError(err.message);

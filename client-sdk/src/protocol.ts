@@ -243,6 +243,8 @@ export interface ModerationClientToServerEvents {
     p: { id: string; action: ModerationAction; reason?: string; from?: QueueState; rev?: number },
     ack: Ack<{ comment: Comment }>,
   ) => void;
+  /** A new token for the same site; one without the moderator or admin role cuts the socket. */
+  'auth:refresh': (p: { token: string }, ack: Ack<Record<string, never>>) => void;
 }
 
 export interface ModerationServerToClientEvents {

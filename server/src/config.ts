@@ -24,6 +24,10 @@ const EnvSchema = z.object({
   SOCKET_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Largest HTTP JSON body accepted, in bytes. */
   HTTP_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Milliseconds a socket may stay open after its token's `exp` without `auth:refresh`. */
+  SESSION_GRACE_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(60_000),
+  /** Article rooms one socket may be in at once; joining one more leaves the oldest. */
+  ARTICLES_PER_SOCKET: z.coerce.number().int().min(1).max(1000).default(10),
   /** Milliseconds given to in-flight work on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });

@@ -36,9 +36,15 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
       const code = err.data?.error?.code;
       if (code === 'unauthorized' || code === 'forbidden') props.signOut(err.data?.error?.message);
     };
+    // The server closes the socket once the token has expired (and was not refreshed).
+    const closed = (reason: string) => {
+      if (reason === 'io server disconnect') props.signOut(t.sessionEnded);
+    };
     socket.on('connect_error', refused);
+    socket.on('disconnect', closed);
     return () => {
       socket.off('connect_error', refused);
+      socket.off('disconnect', closed);
       socket.disconnect();
     };
   }, [socket]);
