@@ -1,5 +1,7 @@
-// One real database for the whole test run, started through the project's own launcher
-// (FerretDB on this machine), in a temporary folder. Each server gets its own database name.
+// One real database for the whole test run, started through the project's own launcher in a
+// temporary folder: FerretDB on a private PostgreSQL cluster where PostgreSQL is installed, on
+// SQLite otherwise (LOCAL_DB_ENGINE=sqlite forces SQLite; TEST_MONGODB_URI uses a MongoDB as is).
+// Each server gets its own database name.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
