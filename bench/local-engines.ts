@@ -43,7 +43,7 @@ interface StorageResult {
   empty: Record<string, Timing>;
   loaded: Record<string, Timing>;
   seedSeconds: number;
-  rssMB: number;
+  memoryMB: number;
   diskMB: number;
 }
 
@@ -113,26 +113,28 @@ async function seedOthers(models: Models): Promise<void> {
   }
 }
 
-/** Resident memory of the storage's processes: FerretDB (by its port) and PostgreSQL's. */
-function rssMB(db: LocalDatabase, dataDir: string): number {
+/**
+ * Memory of the storage's processes, FerretDB (found by its port) and PostgreSQL's (by the data
+ * folder, and their children): proportional set size, so that PostgreSQL's shared buffers count
+ * once and not once per backend.
+ */
+function memoryMB(db: LocalDatabase, dataDir: string): number {
   const port = new URL(db.uri).port;
   const pids = new Set<number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline = '';
-    let ppid = 0;
+  const entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  for (const pid of entries) {
     try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      if (cmdline.includes(`127.0.0.1:${port}`) || cmdline.includes(dataDir) || pids.has(ppid)) pids.add(pid);
     } catch {
-      continue;
+      // gone
     }
-    if (cmdline.includes(`127.0.0.1:${port}`) || cmdline.includes(dataDir) || pids.has(ppid)) pids.add(Number(entry));
   }
   let kb = 0;
   for (const pid of pids) {
     try {
-      kb += Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      kb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
       // gone
     }
@@ -176,7 +178,7 @@ async function runStorage(storage: Storage): Promise<StorageResult> {
       say(`${storage}: hot paths with them stored`);
       // Users spread over the whole collection (warm-up rounds have negative i).
       const loaded = await hotPaths(models, (i) => `other-${((i + 10) * 7919) % OTHERS}`);
-      return { storage, detail: db.detail, coldStartMs, warmStartMs, empty, loaded, seedSeconds, rssMB: rssMB(db, dataDir), diskMB: diskMB(dataDir) };
+      return { storage, detail: db.detail, coldStartMs, warmStartMs, empty, loaded, seedSeconds, memoryMB: memoryMB(db, dataDir), diskMB: diskMB(dataDir) };
     } finally {
       await database.close();
       await db.stop();
@@ -199,7 +201,7 @@ function table(results: StorageResult[]): string {
   lines.push(`| cold start (first run), ms | ${results.map((r) => r.coldStartMs).join(' | ')} |`);
   lines.push(`| warm start, ms | ${results.map((r) => r.warmStartMs).join(' | ')} |`);
   lines.push(`| storing ${OTHERS} comments + ${OTHERS} users, s | ${results.map((r) => r.seedSeconds).join(' | ')} |`);
-  lines.push(`| resident memory at the end, MB | ${results.map((r) => r.rssMB).join(' | ')} |`);
+  lines.push(`| memory of its processes at the end (PSS), MB | ${results.map((r) => r.memoryMB).join(' | ')} |`);
   lines.push(`| disk at the end, MB | ${results.map((r) => r.diskMB).join(' | ')} |`);
   return lines.join('\n');
 }
