@@ -22,6 +22,9 @@ export interface LocalDatabase {
 
 export type Log = (msg: string) => void;
 
+/** The database the local URI names (without one, drivers use `test`). */
+export const LOCAL_DATABASE_NAME = 'charcha';
+
 /** Thrown when an engine is simply not installed: skip it without alarm. */
 export class Unavailable extends Error {}
 

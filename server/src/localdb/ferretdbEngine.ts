@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { once, redact, spawnAndPing, Unavailable, type LocalDatabase, type Log } from './engine';
+import { LOCAL_DATABASE_NAME, once, redact, spawnAndPing, Unavailable, type LocalDatabase, type Log } from './engine';
 import { findGo } from './executables';
 import { ensureFerretDBBinary, ferretdbSourceDir } from './ferretdbBuild';
 import { startPostgresCluster } from './postgresCluster';
@@ -45,12 +45,16 @@ export async function startFerretDBFromSource(dataDir: string, log: Log, opts: F
     }
     log(`PostgreSQL not used (${why}); FerretDB keeps its data in SQLite`);
   }
-  return startOnSqlite(binary, dataDir);
+  return startOnSqlite(binary, dataDir, log);
 }
 
-async function startOnSqlite(binary: string, dataDir: string): Promise<LocalDatabase> {
+async function startOnSqlite(binary: string, dataDir: string, log: Log): Promise<LocalDatabase> {
   const dir = sqliteDir(dataDir);
   await mkdir(dir, { recursive: true });
+  // FerretDB keeps each database in <name>.sqlite. The local URI used to name none.
+  if (existsSync(join(dir, 'test.sqlite')) && !existsSync(join(dir, `${LOCAL_DATABASE_NAME}.sqlite`))) {
+    log(`earlier data of this folder is in the database \`test\`; the local URI now names \`${LOCAL_DATABASE_NAME}\``);
+  }
   return spawnAndPing({
     kind: 'ferretdb',
     storage: 'sqlite',

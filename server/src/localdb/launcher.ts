@@ -18,6 +18,7 @@ import { loadLocalDatabaseConfig } from '../config';
 import { freePort } from './databaseProcess';
 import {
   indent,
+  LOCAL_DATABASE_NAME,
   once,
   PING_TIMEOUT_MS,
   redact,
@@ -33,6 +34,7 @@ import { startFerretDBFromSource, type FerretDBOptions, type StorageChoice } fro
 import { acquireFileLock, isAlive } from './fileLock';
 import { waitForPing } from './ping';
 
+export { LOCAL_DATABASE_NAME };
 export type { DatabaseKind, LocalDatabase, Storage, StorageChoice };
 
 export interface LaunchOptions {
@@ -48,8 +50,6 @@ export interface LaunchOptions {
 }
 
 const OWNER_FILE = 'charcha-db.json';
-/** The database the local URI names (without one, drivers use `test`). */
-export const LOCAL_DATABASE_NAME = 'charcha';
 
 export async function launchDatabase(opts: LaunchOptions): Promise<LocalDatabase> {
   if (opts.uri) {
