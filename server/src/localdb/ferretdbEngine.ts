@@ -40,7 +40,7 @@ export async function startFerretDBFromSource(dataDir: string, log: Log, opts: F
         return await startOnPostgres(binary, dataDir, log, opts.postgresUrl);
       } catch (err) {
         if (opts.storage === 'postgresql') throw err;
-        why = (err as Error).message.split('\n')[0];
+        why = oneLine((err as Error).message);
       }
     }
     log(`PostgreSQL not used (${why}); FerretDB keeps its data in SQLite`);
@@ -96,6 +96,16 @@ function startFerretDBOn(binary: string, url: string, where: string, pingTimeout
     describe: () => `${FERRETDB} (${binary}), data in ${where}`,
     pingTimeoutMs,
   });
+}
+
+/** A message with its process output (several lines) as one line for the log. */
+function oneLine(message: string): string {
+  const line = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' | ');
+  return line.length > 600 ? `${line.slice(0, 600)}…` : line;
 }
 
 function sqliteDir(dataDir: string): string {
