@@ -177,7 +177,11 @@ describe('comment lifecycle races', function () {
       assert.equal(p!.replyCount, 1);
       const page = await http(server.url, 'GET', `${API}/articles/${article}/comments`);
       assert.equal(page.body.comments[0].replies.length, 1, 'the surviving reply is still shown');
+      const late = await http(server.url, 'DELETE', `${API}/comments/${doomed.id}`, { token: alice });
+      assert.equal(late.status, 204, 'a late retry of the delete is answered as done');
     }
+    const never = await http(server.url, 'DELETE', `${API}/comments/${'0'.repeat(24)}`, { token: alice });
+    assert.equal(never.status, 404, 'a comment that never existed is not found');
   });
 
   it('two nodes deciding one comment: exactly one decision wins', async () => {

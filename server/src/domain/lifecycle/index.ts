@@ -102,7 +102,7 @@ export class CommentLifecycle {
     for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
       const doc = await this.models.Comment.findOne({ _id: id }).lean<CommentDoc>();
       if (!doc || doc.site !== site) {
-        if (attempt > 0 && opts.goneIsDone) return null;
+        if (!doc && opts.goneIsDone && (attempt > 0 || (await this.revisions.isGone(String(id))))) return null;
         throw notFound('No such comment');
       }
       const rev = doc.rev ?? 1;
@@ -141,6 +141,7 @@ export class CommentLifecycle {
         await this.revisions.release(key, rev + 1);
         continue;
       }
+      if (removed) await this.revisions.markGone({ site, commentId: key, action: wanted.action, by, from: doc.status });
       const after = { ...doc, ...set } as CommentDoc;
       const done = await this.track(doc, () => this.effects.apply(doc, removed ? null : after));
       return { before: doc, after: done ?? after, removed, action: wanted.action };

@@ -52,6 +52,17 @@ export class Revisions {
     return r.deletedCount === 1;
   }
 
+  /** Marks a comment removed outright, so a late or repeated delete can tell it from one that never existed. */
+  async markGone(input: Omit<ClaimInput, 'rev' | 'to'>): Promise<void> {
+    await this.models.Revision.create({ _id: `${input.commentId}:gone`, ...input, rev: 0, to: null, at: new Date() }).catch((err) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  async isGone(commentId: string): Promise<boolean> {
+    return (await this.models.Revision.exists({ _id: `${commentId}:gone` })) !== null;
+  }
+
   async get(commentId: string, rev: number): Promise<RevisionDoc | null> {
     return this.models.Revision.findOne({ _id: revisionKey(commentId, rev) }).lean<RevisionDoc>();
   }
