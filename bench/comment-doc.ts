@@ -38,6 +38,8 @@ export function storedComment(i: StoredCommentInput): CommentDoc {
     ancestors: [],
     depth: 0,
     replyTo: null,
+    visible: true,
+    rev: 1,
     author: { id: i.authorId, name: i.authorName },
     clientId: i.clientId,
     body: html,

@@ -2,6 +2,7 @@
 // comments (and optionally replies under the first ones), and the article document with its
 // seq and counts. Returns the top-level comment ids, newest first.
 import { ObjectId, type MongoClient } from 'mongodb';
+import { articleKey } from '../server/src/store/models';
 import { commentBody, storedComment } from './comment-doc';
 
 const AUTHORS = 200;
@@ -45,8 +46,8 @@ export async function seedArticle(driver: MongoClient, dbName: string, o: SeedOp
   }
   if (replies.length) await db.collection('comments').insertMany(replies as never[], { ordered: false });
   await db.collection('articles').updateOne(
-    { site: o.site, article: o.article },
-    { $set: { commentCount: total, seq: total }, $setOnInsert: { reactions: {}, locked: false, premod: null, createdAt: new Date() } },
+    { _id: articleKey(o.site, o.article) as never },
+    { $set: { commentCount: total, topLevelCount: o.count, seq: total }, $setOnInsert: { site: o.site, article: o.article, reactions: {}, locked: false, premod: null, createdAt: new Date() } },
     { upsert: true },
   );
   return ids.reverse();

@@ -30,11 +30,14 @@ const common = {
   legalComments: 'none',
 };
 
+// CommonJS with `platform: 'node'`: esbuild then adds the `0 && (module.exports = {...})`
+// annotation that Node reads to offer the named exports to an ES module importing the .cjs.
+const cjs = { ...common, format: 'cjs', platform: 'node' };
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [src('index.ts')], format: 'esm', outfile: join(dist, 'index.js') }),
-  esbuild.build({ ...common, entryPoints: [src('index.ts')], format: 'cjs', outfile: join(dist, 'index.cjs') }),
+  esbuild.build({ ...cjs, entryPoints: [src('index.ts')], outfile: join(dist, 'index.cjs') }),
   esbuild.build({ ...common, entryPoints: [src('core.ts')], format: 'esm', outfile: join(dist, 'core.js') }),
-  esbuild.build({ ...common, entryPoints: [src('core.ts')], format: 'cjs', outfile: join(dist, 'core.cjs') }),
+  esbuild.build({ ...cjs, entryPoints: [src('core.ts')], outfile: join(dist, 'core.cjs') }),
 ]);
 
 // The measured core: one script, no imports, runs wherever fetch and timers exist.

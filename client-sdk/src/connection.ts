@@ -77,6 +77,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   private handshakeRefreshAt = 0;
   /** The token the server holds for this socket (handshake or auth:refresh). */
   private sentToken: string | undefined;
+  /** A fixed token the server refused (expired): the socket reads on without it. */
+  private refusedToken: string | undefined;
 
   constructor(private readonly o: ConnectionOptions) {
     super();
@@ -95,8 +97,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       auth: (cb: (data: object) => void) => {
         tokens.get().then(
           (token) => {
-            this.sentToken = token;
-            cb(token ? { site, token } : { site });
+            this.sentToken = token !== this.refusedToken ? token : undefined;
+            cb(this.sentToken ? { site, token: this.sentToken } : { site });
           },
           () => {
             this.sentToken = undefined;
@@ -139,6 +141,14 @@ export class Connection extends Emitter<ConnectionEvents> {
           () => this.reconnectNow(),
           (e: CharchaError) => this.refuse(e),
         );
+        return;
+      }
+      if (refusal.code === 'unauthorized' && this.sentToken && !tokens.refreshable) {
+        // A fixed token that expired (the server closes such sockets): the user can no
+        // longer act, but readers need no token, so the socket comes back as a reader's.
+        this.refusedToken = this.sentToken;
+        this.emit('error', refusal);
+        this.reconnectNow();
         return;
       }
       this.refuse(refusal);

@@ -15,6 +15,7 @@ import type { TokenSource } from './token';
 
 export interface ModerationEvents {
   'queue:added': [QueueItem];
+  'queue:updated': [QueueItem];
   'queue:removed': [Parameters<ModerationServerToClientEvents['queue:removed']>[0]];
   'queue:counts': [{ pending: number; flagged: number }];
   connect: [];
@@ -47,10 +48,18 @@ export class ModerationFeed extends Emitter<ModerationEvents> {
     }) as Socket<ModerationServerToClientEvents, ModerationClientToServerEvents>;
     this.socket = socket;
     socket.on('queue:added', (item) => this.emit('queue:added', item));
+    socket.on('queue:updated', (item) => this.emit('queue:updated', item));
     socket.on('queue:removed', (e) => this.emit('queue:removed', e));
     socket.on('queue:counts', (e) => this.emit('queue:counts', e));
     socket.on('connect', () => this.emit('connect'));
-    socket.on('disconnect', () => this.emit('disconnect'));
+    socket.on('disconnect', (reason) => {
+      this.emit('disconnect');
+      // The server closes a socket whose token has expired: come back with a new token, when
+      // there is a way to get one.
+      if (reason === 'io server disconnect' && this.tokens.refreshable) {
+        this.tokens.refresh().then(() => socket.connect(), (x: CharchaError) => this.emit('error', x));
+      }
+    });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
       if (socket.active) return;
       const e = isErrorBody(err.data) ? errorFromBody(err.data) : new NetworkError(err.message);
@@ -68,7 +77,7 @@ export class ModerationFeed extends Emitter<ModerationEvents> {
   }
 
   /** Approves, rejects or marks as spam; a decision already taken by another moderator: ConflictError. */
-  decide(id: string, action: ModerationAction, opts: { reason?: string; from?: QueueState } = {}): Promise<Comment> {
+  decide(id: string, action: ModerationAction, opts: { reason?: string; from?: QueueState; rev?: number } = {}): Promise<Comment> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new ClosedError());
     if (!socket.connected) return Promise.reject(new NetworkError('Not connected'));

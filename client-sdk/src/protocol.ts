@@ -52,6 +52,8 @@ export interface Comment {
   myReactions?: string[];
   replyCount: number;
   seq: number;
+  /** Rises by one with every change of the comment's body or state (moderation decisions name it). */
+  rev: number;
   /** First replies, on top-level comments of a thread page. */
   replies?: Comment[];
 }
@@ -205,6 +207,8 @@ export interface DecideInput {
   reason?: string;
   /** The queue the moderator saw the item in; a different current queue answers 409. */
   from?: QueueState;
+  /** The comment's `rev` the moderator saw; a comment changed since answers 409. */
+  rev?: number;
 }
 
 /** A user's moderation record, as POST /moderation/users/:userId answers it. */
@@ -225,6 +229,9 @@ export interface ModLogEntry {
   action: string;
   target: { comment?: string; user?: string; article?: string };
   reason: string | null;
+  /** For changes of a comment: its status, body and rev before and after. */
+  before?: { status?: string; body?: string; rev?: number };
+  after?: { status?: string; body?: string; rev?: number };
   at: string;
 }
 
@@ -235,13 +242,17 @@ export interface ModLogPage {
 
 export interface ModerationClientToServerEvents {
   decide: (
-    p: { id: string; action: ModerationAction; reason?: string; from?: QueueState },
+    p: { id: string; action: ModerationAction; reason?: string; from?: QueueState; rev?: number },
     ack: Ack<{ comment: Comment }>,
   ) => void;
+  /** A new token for the same site; one without the moderator or admin role cuts the socket. */
+  'auth:refresh': (p: { token: string }, ack: Ack<Record<string, never>>) => void;
 }
 
 export interface ModerationServerToClientEvents {
   'queue:added': (item: QueueItem) => void;
+  /** A queued comment changed (its author edited it): the item with its new body and `rev`. */
+  'queue:updated': (item: QueueItem) => void;
   'queue:removed': (e: { id: string; by: string; action: ModerationAction | 'deleted' | 'edited' }) => void;
   'queue:counts': (e: { pending: number; flagged: number }) => void;
 }

@@ -323,6 +323,7 @@ export class ThreadStore {
       author: p.author,
       body: p.body,
       status: 'published',
+      rev: 0,
       createdAt: new Date().toISOString(),
       editedAt: null,
       reactions: {},

@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
 import { EventLog, migrateEventKeys } from './domain/events';
+import { CommentLifecycle } from './domain/lifecycle';
 import { buildModeration } from './domain/moderation-services';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
@@ -32,6 +33,7 @@ import { moderationNamespace } from './realtime/moderation';
 import { connectRedis } from './redis';
 import type { Services } from './services';
 import type { Database } from './store/connection';
+import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
@@ -55,6 +57,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const sites = new SiteRegistry(loadSites(config.SITES_FILE));
   const models = buildModels(db.conn);
   await ensureIndexes(models);
+  await migrate(models, db.conn);
 
   const app = express();
   const http = createServer(app);
@@ -88,7 +91,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   metrics.watchThreads(() => reads.cache.stats());
   fanout.articleFollowers.push((site, event) => reads.cache.emitted(site, event));
   events.emittedSeq = (site, article) => reads.cache.emittedSeq(site, article);
-  const comments = new CommentService(models, events, fanout, undefined, reads);
+  const lifecycle = new CommentLifecycle(models, events, fanout, (err) => log.warn({ err }, 'comment recount failed'));
+  const comments = new CommentService(models, lifecycle, reads);
   comments.observer = metrics.domainObserver;
   const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });
   const reactions = new ReactionService(models, events, fanout, (err) => log.warn({ err }, 'reaction update failed'));
@@ -163,6 +167,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       http.closeIdleConnections();
       io.disconnectSockets(true);
       await reactions.close();
+      lifecycle.close();
       await presence.close();
       await events.drain();
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);

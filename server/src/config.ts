@@ -18,6 +18,13 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Where the local database keeps its files when MONGODB_URI is unset. */
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Storage of the local FerretDB: `auto` (PostgreSQL when installed, else SQLite), `sqlite`, `postgresql`. */
+  LOCAL_DB_ENGINE: z.enum(['auto', 'sqlite', 'postgresql']).default('auto'),
+  /** A PostgreSQL server for the local FerretDB, instead of a private cluster under DATA_DIR. */
+  LOCAL_POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// URL')
+    .optional(),
   /** Hours of event history kept for `article:join {since}` replay. */
   EVENT_RETENTION_HOURS: z.coerce.number().positive().default(48),
   /** Memory for the threads each node keeps for readers (the read model), in MB. */
@@ -26,6 +33,10 @@ const EnvSchema = z.object({
   SOCKET_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Largest HTTP JSON body accepted, in bytes. */
   HTTP_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Milliseconds a socket may stay open after its token's `exp` without `auth:refresh`. */
+  SESSION_GRACE_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(60_000),
+  /** Article rooms one socket may be in at once; joining one more leaves the oldest. */
+  ARTICLES_PER_SOCKET: z.coerce.number().int().min(1).max(1000).default(10),
   /** Milliseconds given to in-flight work on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
@@ -33,10 +44,22 @@ const EnvSchema = z.object({
 export type Config = z.infer<typeof EnvSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parse(EnvSchema, env);
+}
+
+const LocalDatabaseSchema = EnvSchema.pick({ LOCAL_DB_ENGINE: true, LOCAL_POSTGRES_URL: true });
+export type LocalDatabaseConfig = z.infer<typeof LocalDatabaseSchema>;
+
+/** Only the local database's settings: for the launcher's other callers (`npm run db`, tests, bench). */
+export function loadLocalDatabaseConfig(env: NodeJS.ProcessEnv = process.env): LocalDatabaseConfig {
+  return parse(LocalDatabaseSchema, env);
+}
+
+function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
-  const parsed = EnvSchema.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

@@ -18,9 +18,11 @@ async function main(): Promise<void> {
   });
   const db = await connectDatabase(local.uri);
   const app = await createApp(config, db, log);
-  const addr = await app.listen(config.PORT, config.HOST);
+  // Seeded before the port opens, so nobody loads the demo article (or sees /readyz 200)
+  // before its sample comments exist.
   const demo = config.SITES_FILE ? undefined : app.services.sites.get('demo');
   if (demo) await seedDemo(demo, app.services.comments, log).catch((err) => log.warn({ err }, 'demo seed failed'));
+  const addr = await app.listen(config.PORT, config.HOST);
 
   const shown = addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address;
   const base = `http://${shown}:${addr.port}`;

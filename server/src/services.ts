@@ -24,8 +24,8 @@ export interface Limits {
   flag(actor: Actor): Promise<void>;
   /** A new Socket.IO connection from an address. */
   connection(site: Site, ip: string): Promise<void>;
-  /** One event on a connection; a flooding connection gets SocketFlooding (trust/limits). */
-  socketEvent(socket: Socket): Promise<void>;
+  /** One event on a connection to `site`; a flooding connection gets SocketFlooding (trust/limits). */
+  socketEvent(socket: Pick<Socket, 'id'>, site: Site | undefined): Promise<void>;
 }
 
 /** Readers per article, as sockets join and leave rooms. */

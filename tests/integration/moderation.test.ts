@@ -115,8 +115,9 @@ describe('moderation', function () {
     for (let i = 0; i < 5; i++) {
       const held = (await post(alice, 'race-1', `दौड़ ${i}`, `race${i}`)).body;
       const [bySocket, byHttp] = await Promise.all([
-        call(m1, 'decide', { id: held.id, action: 'approve' }),
-        http(server.url, 'POST', `${API}/moderation/comments/${held.id}`, { token: mod2, body: { action: i % 2 ? 'approve' : 'reject' } }),
+        // Each moderator decides on the revision the queue showed them.
+        call(m1, 'decide', { id: held.id, action: 'approve', rev: held.rev }),
+        http(server.url, 'POST', `${API}/moderation/comments/${held.id}`, { token: mod2, body: { action: i % 2 ? 'approve' : 'reject', rev: held.rev } }),
       ]);
       const wins = [bySocket.comment ? 1 : 0, byHttp.status === 200 ? 1 : 0];
       assert.equal(wins[0]! + wins[1]!, 1, `exactly one decision wins (round ${i})`);

@@ -12,7 +12,7 @@ import { signToken } from '../helpers/tokens';
 import type { Actor } from '../../server/src/domain/actor';
 import { eventKey, migrateEventKeys } from '../../server/src/domain/events';
 import type { Thread } from '../../server/src/domain/threads';
-import { trusted } from '../../server/src/store/models';
+import { articleKey, trusted } from '../../server/src/store/models';
 
 const API = '/api/v1/sites/demo';
 const SITE = {
@@ -405,7 +405,7 @@ describe('thread read model', function () {
     await Event.collection.insertMany(
       [1, 2, 3].map((seq) => ({ _id: new ObjectId(), site: 'demo', article, seq, type: 'comment:deleted', payload: { id: `x${seq}` }, at: new Date() })) as never[],
     );
-    await server.app.services.models.Article.updateOne({ site: 'demo', article }, { $set: { seq: 3 } }, { upsert: true });
+    await server.app.services.models.Article.updateOne({ _id: articleKey('demo', article) }, { $set: { seq: 3 }, $setOnInsert: { site: 'demo', article } }, { upsert: true });
     assert.equal(await migrateEventKeys(server.app.services.models), 3);
     assert.equal(await migrateEventKeys(server.app.services.models), 0, 'idempotent');
     const keyed = await Event.find({ _id: trusted({ $in: [1, 2, 3].map((s) => eventKey('demo', article, s)) }) }).lean();

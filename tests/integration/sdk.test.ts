@@ -386,6 +386,45 @@ describe('sdk: @charcha/client against the real server', function () {
     assert.equal(statuses.filter((s) => s === 'connected').length, 1, `one connection only (${statuses.join(',')})`);
   });
 
+  it('expiring tokens on open sockets: with a fixed token the client reads on without it; the moderation feed comes back with a new one', async () => {
+    const strict = await startTestServer({ env: { RATE_LIMITS: 'off', SESSION_GRACE_MS: '200' } });
+    try {
+      const c = client({ url: strict.url, token: await signToken({ sub: 'sdk-fay', name: 'Fay', expSec: 3 }) });
+      const statuses: string[] = [];
+      const errors: string[] = [];
+      c.on('status', (st) => statuses.push(st));
+      c.on('error', (e) => errors.push(e.code));
+      const t = c.thread('sdk-expiry');
+      await t.ready;
+      // exp, then the grace, then the server's cut; the client comes back as a reader.
+      await waitFor(() => statuses.filter((st) => st === 'connected').length >= 2, 'a reconnection after the cut', 15_000);
+      assert.ok(statuses.includes('disconnected'), statuses.join(','));
+      assert.deepEqual(errors, ['unauthorized'], 'the refused token is reported once');
+      const writer = await signToken({ sub: 'sdk-gil', name: 'Gil' });
+      const r = await fetch(`${strict.url}/api/v1/sites/demo/articles/sdk-expiry/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify({ body: 'seen live after the cut', clientId: 'w1' }),
+      });
+      assert.equal(r.status, 201);
+      await waitFor(() => t.comments.some((x) => x.body === 'seen live after the cut'), 'the live comment');
+      assert.equal(c.status, 'connected');
+
+      // The moderators' feed, given a token function, comes back with a new token.
+      let calls = 0;
+      const m = client({ url: strict.url, token: async () => signToken({ sub: 'sdk-mod', name: `Mod ${++calls}`, role: 'moderator', expSec: calls === 1 ? 3 : 3600 }) });
+      const feed = m.moderation();
+      let connects = 0;
+      feed.on('connect', () => connects++);
+      await waitFor(() => connects >= 2, 'the feed back after the cut', 15_000);
+      assert.ok(calls >= 2, `token function called again (${calls})`);
+      assert.ok(feed.connected);
+    } finally {
+      for (const x of clients.splice(0)) x.close();
+      await strict.close();
+    }
+  });
+
   it('typed errors from the server', async () => {
     const c = client({ token: aliceToken });
     const t = c.thread('sdk-errors');

@@ -1,5 +1,6 @@
 // Live threads against the real database: seq, replay, pagination, idempotent posts,
 // Devanagari round trips, sanitizing and validation, over Socket.IO and HTTP.
+import { postKey } from '../../server/src/store/migrations';
 import assert from 'node:assert/strict';
 import { connectReader, call, http, record, waitFor, type ReaderClient } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -285,14 +286,16 @@ describe('threads', function () {
     const s = await reader(bob);
     await call(s, 'article:join', { article: 'stranded-1' });
     const seen = record(s, ['comment:created']);
-    // What a node killed between the insert and the event leaves behind: a published comment
-    // with no event (seq 0) and counters not yet moved.
-    const { Comment, Article } = server.app.services.models;
+    // What a node killed between the insert and the event leaves behind: the post's key, a
+    // published comment with no event (seq 0) and no claim on its first revision, counters not
+    // yet moved.
+    const { Comment, Article, PostKey } = server.app.services.models;
     await Article.create({ site: 'demo', article: 'stranded-1' });
     const doc = await Comment.create({
       site: 'demo', article: 'stranded-1', author: { id: 'alice', name: 'Alice' }, clientId: 'lost-1',
-      body: 'बचा हुआ', text: 'बचा हुआ', status: 'published',
+      body: 'बचा हुआ', text: 'बचा हुआ', status: 'published', visible: true, rev: 1,
     });
+    await PostKey.create({ _id: postKey('demo', 'alice', 'stranded-1', 'lost-1'), commentId: doc._id, at: new Date() });
     const author = await reader(alice);
     const again = await call(author, 'comment:post', { article: 'stranded-1', body: 'बचा हुआ', clientId: 'lost-1' });
     assert.equal(again.comment.id, String(doc._id));

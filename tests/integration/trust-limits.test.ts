@@ -2,10 +2,10 @@
 // addresses behind proxies, per-site overrides, flooding sockets, and Redis-backed limits
 // shared by two servers.
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { call, connectReader, http, type HttpAnswer } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { testRedis, TEST_REDIS_URL } from '../helpers/redis';
 import { signToken } from '../helpers/tokens';
 
 const API = '/api/v1/sites/demo';
@@ -176,16 +176,10 @@ describe('trust: rate limits', function () {
   });
 
   it('shares the limits between two servers through Redis', async function () {
-    const probe = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    try {
-      await probe.connect();
-      await probe.ping();
-    } catch {
-      probe.disconnect();
-      this.skip();
-    }
+    const probe = await testRedis();
+    if (!probe) this.skip();
     const prefix = `charcha-test:${process.pid}:${Date.now()}`;
-    const env = { ...LIMITS_ON, REDIS_URL: 'redis://127.0.0.1:6379', RATE_LIMIT_PREFIX: prefix };
+    const env = { ...LIMITS_ON, REDIS_URL: TEST_REDIS_URL, RATE_LIMIT_PREFIX: prefix };
     const a = await startTestServer({ env });
     const b = await startTestServer({ env, mongoUri: a.mongoUri });
     try {

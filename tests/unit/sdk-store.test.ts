@@ -18,6 +18,7 @@ function mk(n: number, o: Partial<Comment> = {}): Comment {
     editedAt: null,
     reactions: {},
     replyCount: 0,
+    rev: 1,
     seq: n,
     ...o,
   };

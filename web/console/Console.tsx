@@ -36,9 +36,15 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
       const code = err.data?.error?.code;
       if (code === 'unauthorized' || code === 'forbidden') props.signOut(err.data?.error?.message);
     };
+    // The server closes the socket once the token has expired (and was not refreshed).
+    const closed = (reason: string) => {
+      if (reason === 'io server disconnect') props.signOut(t.sessionEnded);
+    };
     socket.on('connect_error', refused);
+    socket.on('disconnect', closed);
     return () => {
       socket.off('connect_error', refused);
+      socket.off('disconnect', closed);
       socket.disconnect();
     };
   }, [socket]);
@@ -56,7 +62,7 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
         await api.userAction(item.author.id, 'ban');
         setStatus({ text: t.banned(item.author.name), kind: 'ok' });
       } else {
-        await api.decide(socket, item.id, a, tab);
+        await api.decide(socket, item.id, a, tab, item.rev);
         q.drop(item.id);
         setStatus({ text: `${t.action[a]}: ${item.author.name}`, kind: 'ok' });
       }

@@ -60,9 +60,10 @@ export class ConsoleApi {
     return io('/moderation', { auth: { site: this.site, token: this.token }, transports: ['websocket', 'polling'] });
   }
 
-  decide(socket: ModSocket, id: string, action: ModerationAction, from: QueueState): Promise<Comment> {
+  /** Decides on the revision the moderator was shown: a comment changed since answers 409. */
+  decide(socket: ModSocket, id: string, action: ModerationAction, from: QueueState, rev: number): Promise<Comment> {
     return new Promise((resolve, reject) => {
-      socket.timeout(10_000).emit('decide', { id, action, from }, (err, answer) => {
+      socket.timeout(10_000).emit('decide', { id, action, from, rev }, (err, answer) => {
         if (err) return reject(new ApiError('unavailable', 'No answer from the server'));
         if (isError(answer)) return reject(new ApiError(answer.error.code, answer.error.message));
         resolve(answer.comment);

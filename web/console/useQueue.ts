@@ -58,10 +58,10 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
         setItems((old) => old.filter((o) => o.id !== item.id));
         return;
       }
-      if (tabRef.current === 'rejected') return; // a history list: refreshed when opened
       setItems((old) => {
         const at = old.findIndex((o) => o.id === item.id);
-        if (at < 0) return [...old, item];
+        // Working queues run oldest first; the rejected list, a history, newest first.
+        if (at < 0) return tabRef.current === 'rejected' ? [item, ...old] : [...old, item];
         const copy = old.slice();
         copy[at] = item;
         return copy;
@@ -77,12 +77,14 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
     };
     const disconnect = () => setConnected(false);
     socket.on('queue:added', added);
+    socket.on('queue:updated', added); // its author edited it: the new body and rev replace it
     socket.on('queue:removed', removed);
     socket.on('queue:counts', setCounts);
     socket.on('connect', connect);
     socket.on('disconnect', disconnect);
     return () => {
       socket.off('queue:added', added);
+      socket.off('queue:updated', added);
       socket.off('queue:removed', removed);
       socket.off('queue:counts', setCounts);
       socket.off('connect', connect);

@@ -1,6 +1,12 @@
-// Command charcha-ferretdb runs FerretDB v1 with its SQLite backend, embedded as a library.
+// Command charcha-ferretdb runs FerretDB v1 embedded as a library, on SQLite or on PostgreSQL.
 // The local database launcher (server/src/localdb) builds it once and starts it when no
-// MongoDB is configured. Usage: charcha-ferretdb -listen 127.0.0.1:27017 -dir /abs/data/dir
+// MongoDB is configured. Usage:
+//
+//	charcha-ferretdb -listen 127.0.0.1:27017 -dir /abs/data/dir
+//	charcha-ferretdb -listen 127.0.0.1:27017 -handler postgresql -postgresql-url postgres://user:pass@127.0.0.1:5432/db
+//
+// The PostgreSQL URL may instead come from the environment (FERRETDB_POSTGRESQL_URL), which
+// keeps its password out of the process list.
 package main
 
 import (
@@ -17,27 +23,38 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
-	dir := flag.String("dir", ".data/ferretdb", "directory for the SQLite files")
+	handler := flag.String("handler", "sqlite", "storage: sqlite or postgresql")
+	dir := flag.String("dir", ".data/ferretdb", "directory for the SQLite files (sqlite handler)")
+	pgURL := flag.String("postgresql-url", os.Getenv("FERRETDB_POSTGRESQL_URL"),
+		"PostgreSQL connection string (postgresql handler); default $FERRETDB_POSTGRESQL_URL")
 	flag.Parse()
 
-	abs, err := filepath.Abs(*dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	config := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Handler:  *handler,
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	switch *handler {
+	case "sqlite":
+		abs, err := filepath.Abs(*dir)
+		if err != nil {
+			fail(err)
+		}
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			fail(err)
+		}
+		config.SQLiteURL = "file:" + abs + "/"
+	case "postgresql":
+		if *pgURL == "" {
+			fail(fmt.Errorf("-handler postgresql needs -postgresql-url or FERRETDB_POSTGRESQL_URL"))
+		}
+		config.PostgreSQLURL = *pgURL
+	default:
+		fail(fmt.Errorf("unknown -handler %q (sqlite or postgresql)", *handler))
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-	})
+	f, err := ferretdb.New(config)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fail(err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -56,7 +73,11 @@ func main() {
 
 	fmt.Println("ready", f.MongoDBURI())
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fail(err)
 	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
 }

@@ -12,6 +12,8 @@ export interface Actor {
   guest: boolean;
   /** Client address key (IPv6 reduced to its /64). */
   ip: string;
+  /** When the token stops holding, in seconds since the epoch (signed-in users only). */
+  exp?: number;
 }
 
-export const isModerator = (a: Actor) => a.role === 'moderator' || a.role === 'admin';
+export const isModerator = (a: Pick<Actor, 'role'>) => a.role === 'moderator' || a.role === 'admin';

@@ -2,7 +2,7 @@
 // `article:updated`, which takes a seq) and premoderate it (overrides the site's premod; also
 // told with `article:updated`, so every reader's view of the article follows).
 import type { ArticleView, PremodMode } from '../../../client-sdk/src/protocol';
-import type { ArticleDoc, Models } from '../store/models';
+import { articleKey, type ArticleDoc, type Models } from '../store/models';
 import type { Actor } from './actor';
 import type { CommentService } from './comments';
 import type { EventLog } from './events';
@@ -33,7 +33,7 @@ export class ArticleSettings {
     const set: Partial<ArticleDoc> = {};
     if (input.locked !== undefined) set.locked = input.locked;
     if (input.premod !== undefined) set.premod = input.premod;
-    await this.models.Article.updateOne({ site, article }, { $set: set });
+    await this.models.Article.updateOne({ _id: articleKey(site, article) }, { $set: set });
     const after: ArticleDoc = { ...before, ...set };
 
     const lockChanged = input.locked !== undefined && input.locked !== before.locked;

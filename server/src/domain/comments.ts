@@ -6,25 +6,26 @@ import { asGuest } from '../trust/auth';
 import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
 import { sanitizeBody, type SanitizedBody } from '../trust/sanitize';
 import { isDuplicateKey } from '../store/connection';
-import { Types, trusted, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
+import { Types, articleKey, trusted, userKey, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
-import type { EventLog } from './events';
-import type { Fanout } from './fanout';
+import type { Change, CommentLifecycle } from './lifecycle';
 import type { DomainObserver } from './observer';
-import { ThreadReads, type ListInput } from './threads';
-import { commentView } from './views';
+import { postKey } from '../store/migrations';
+import type { ThreadReads, ListInput } from './threads';
+import { commentView, readerView } from './views';
 
 export { FIRST_REPLIES, type ListInput } from './threads';
 
 /** The same text from the same author within this window is a duplicate. */
 const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
 
-/** Statuses readers see: published comments and tombstones of deleted ones that have replies. */
-const VISIBLE: CommentDoc['status'][] = ['published', 'deleted'];
-/** How long a retry waits for a publish still in flight before announcing the comment itself. */
-const STRANDED_WAIT_STEPS = 10;
-const STRANDED_WAIT_MS = 150;
+/**
+ * A post key whose comment is still missing this long after the key was claimed: its send died
+ * in between, and a retry takes the key over. (The send itself checks, after storing its
+ * comment, that the key is still its own, so a slow send that loses its key stores nothing.)
+ */
+const ABANDONED_POST_MS = 3000;
 
 export interface PostInput {
   article: string;
@@ -43,6 +44,10 @@ export interface CommentHooks {
   held?(doc: CommentDoc, user?: UserDoc | null): void | Promise<void>;
   /** A queued comment (held or flagged) was deleted by its author; it must not reject. */
   withdrawn?(doc: CommentDoc): void | Promise<void>;
+  /** A held comment's author edited it: moderators see the new body and revision. */
+  requeued?(doc: CommentDoc): void | Promise<void>;
+  /** A moderator edited or deleted someone else's comment (the audit log). */
+  moderatorChanged?(actor: Actor, change: Change): void | Promise<void>;
 }
 
 export class CommentService {
@@ -52,18 +57,13 @@ export class CommentService {
 
   constructor(
     private readonly models: Models,
-    private readonly events: EventLog,
-    private readonly fanout: Fanout,
+    readonly lifecycle: CommentLifecycle,
+    /** Pages and article views come from the read model (domain/threads). */
+    readonly reads: ThreadReads,
     private readonly phases: readonly Phase[] = PHASES,
-    reads?: ThreadReads,
-  ) {
-    this.reads = reads ?? new ThreadReads(models, events, fanout);
-  }
+  ) {}
 
   // ------------------------------------------------------------------ reading
-
-  /** Pages and article views come from the read model (domain/threads). */
-  readonly reads: ThreadReads;
 
   getArticle(actor: Actor, article: string): Promise<ArticleView> {
     return this.reads.getArticle(actor, article);
@@ -79,12 +79,13 @@ export class CommentService {
 
   async getComment(actor: Actor, id: string): Promise<Comment> {
     const doc = await this.findComment(actor.site.id, id);
-    if (!VISIBLE.includes(doc.status) && !isModerator(actor) && doc.author.id !== actor.userId) throw notFound('No such comment');
-    return commentView(doc);
+    if (isModerator(actor) || doc.author.id === actor.userId) return commentView(doc);
+    if (!doc.visible) throw notFound('No such comment');
+    return readerView(doc);
   }
 
   async counts(site: string, articles: string[]): Promise<Record<string, number>> {
-    const docs = await this.models.Article.find({ site, article: trusted({ $in: articles }) }, { article: 1, commentCount: 1 }).lean();
+    const docs = await this.models.Article.find({ _id: trusted({ $in: articles.map((a) => articleKey(site, a)) }) }, { article: 1, commentCount: 1 }).lean();
     const counts: Record<string, number> = Object.fromEntries(articles.map((a) => [a, 0]));
     for (const d of docs) counts[d.article] = d.commentCount;
     return counts;
@@ -105,7 +106,7 @@ export class CommentService {
     }
   }
 
-  private async postOnce(caller: Actor, input: PostInput): Promise<{ comment: Comment; created: boolean }> {
+  private async postOnce(caller: Actor, input: PostInput, takeover = false): Promise<{ comment: Comment; created: boolean }> {
     const site = caller.site;
     const actor = caller.userId ? caller : input.guest ? asGuest(caller, input.guest.name) : null;
     if (!actor) {
@@ -115,22 +116,21 @@ export class CommentService {
       );
     }
     const authorId = actor.userId!;
+    const by = { id: authorId, name: actor.name! };
 
-    // A retry of a stored post is recognised by the unique {site, author, clientId} index when
-    // the comment is inserted; before refusing a post for a reason that may have arisen since
-    // it was first sent (the article locked, the author banned), look for it.
-    const key = { site: site.id, authorId, clientId: input.clientId };
+    // A retry of a stored post is answered with that post before anything else is checked:
+    // whatever happened since (the article locked, the parent hidden, the author banned), the
+    // post was accepted when it was first sent. One read by `_id`.
+    const key = postKey(site.id, authorId, input.article, input.clientId);
+    const earlier = await this.existingPost(key, by);
+    if (earlier) return earlier;
+
     const body = this.checkedBody(actor, input.body);
     const article = await this.ensureArticle(site.id, input.article);
-    if (article.locked && !isModerator(actor)) {
-      return (await this.existingPost(key)) ?? Promise.reject(new DomainError('locked', 'Comments on this article are closed'));
-    }
-    const user = await this.models.User.findOne({ site: site.id, userId: authorId }).lean();
+    if (article.locked && !isModerator(actor)) throw new DomainError('locked', 'Comments on this article are closed');
+    const user = await this.models.User.findOne({ _id: userKey(site.id, authorId) }).lean();
     if (user?.state === 'banned' && (!user.bannedUntil || user.bannedUntil > new Date())) {
-      return (
-        (await this.existingPost(key)) ??
-        Promise.reject(forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site'))
-      );
+      throw forbidden(user.bannedUntil ? `You are banned from commenting until ${user.bannedUntil.toISOString()}` : 'You are banned from commenting on this site');
     }
 
     const place = await this.placeReply(site.id, input.article, input.parentId ?? null, site.maxDepth);
@@ -144,11 +144,23 @@ export class CommentService {
     });
     this.observer.decided?.(outcome.status, outcome.reasons, false);
 
+    // The key is claimed before the comment exists: of two sends at once, one stores it.
+    const _id = new Types.ObjectId();
     const now = new Date();
+    try {
+      await this.models.PostKey.create({ _id: key, commentId: _id, at: now });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Another send of this post holds the key: its comment, or (that send died) a free key.
+      const again = await this.existingPost(key, by);
+      if (again) return again;
+      if (takeover) throw new DomainError('conflict', 'This post is being stored by another request; send it again');
+      return this.postOnce(caller, input, true);
+    }
     let doc: CommentDoc;
-    let held: void | Promise<void> = undefined;
     try {
       const created = await this.models.Comment.create({
+        _id,
         site: site.id,
         article: input.article,
         ...place,
@@ -157,186 +169,92 @@ export class CommentService {
         body: body.html,
         text: body.text,
         status: outcome.status,
+        visible: outcome.status === 'published',
+        rev: 1,
         reasons: outcome.reasons,
         createdAt: now,
       });
       doc = created.toObject() as CommentDoc;
-      if (doc.status === 'pending') held = this.hooks.held?.(doc, user);
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const again = await this.existingPost(key);
-      if (!again) throw err;
+      await this.models.PostKey.deleteOne({ _id: key, commentId: _id }).catch(() => undefined);
+      throw err;
+    }
+    // Still ours? A retry takes over a key whose comment took too long to appear; then this
+    // copy was never announced, and goes.
+    const owner = await this.models.PostKey.findOne({ _id: key }).lean();
+    if (!owner || !owner.commentId.equals(_id)) {
+      await this.models.Comment.deleteOne({ _id, rev: 1 });
+      const again = await this.existingPost(key, by);
+      if (!again) throw new DomainError('conflict', 'This post is being stored by another request; send it again');
       return again;
     }
+    const held = doc.status === 'pending' ? this.hooks.held?.(doc, user) : undefined;
 
-    const published = outcome.status === 'published';
     await this.models.User.updateOne(
-      { site: site.id, userId: authorId },
-      { $set: { name: actor.name }, $setOnInsert: { createdAt: now }, ...(published ? { $inc: { comments: 1 } } : {}) },
+      { _id: userKey(site.id, authorId) },
+      { $set: { name: actor.name }, $setOnInsert: { site: site.id, userId: authorId, createdAt: now } },
       { upsert: true },
     ).catch((err) => { if (!isDuplicateKey(err)) throw err; });
     if (outcome.status !== 'rejected') await this.rememberText(site.id, authorId, body.text, now);
 
-    if (published) doc = await this.publish(doc, { authorCounted: true });
-    else if (outcome.status === 'pending') await held;
+    // Counters and `comment:created`, once, by whoever claims the first revision (this request,
+    // or a retry on another node if this one dies first).
+    doc = (await this.lifecycle.introduce(doc, by)) ?? doc;
+    await held;
     return { comment: commentView(doc, []), created: true };
   }
 
-  /**
-   * Makes a stored comment visible to readers: counters, then the event that carries it.
-   * Also used by moderation when a held comment is approved.
-   */
-  async publish(doc: CommentDoc, opts: { authorCounted?: boolean } = {}): Promise<CommentDoc> {
-    const { Comment, Article, User } = this.models;
-    if (doc.status !== 'published') {
-      await Comment.updateOne({ _id: doc._id }, { $set: { status: 'published' } });
-      doc = { ...doc, status: 'published' };
-    }
-    await Article.updateOne({ site: doc.site, article: doc.article }, { $inc: doc.parentId ? { commentCount: 1 } : { commentCount: 1, topLevelCount: 1 } });
-    if (doc.parentId) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: 1, score: 1 } });
-    if (!opts.authorCounted) await User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: 1 } });
-    const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
-    await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-    doc = { ...doc, seq: event.seq };
-    this.fanout.toArticle(doc.site, event);
-    return doc;
-  }
-
-  /**
-   * A retry found its comment published but never announced: the node that stored it died
-   * between the insert and the event. Give a publish still in flight a moment, then send the
-   * event ourselves and recount what that node may not have counted.
-   */
-  private async announceStranded(doc: CommentDoc): Promise<CommentDoc> {
-    const { Comment, Article } = this.models;
-    for (let i = 0; i < STRANDED_WAIT_STEPS; i++) {
-      await new Promise((r) => setTimeout(r, STRANDED_WAIT_MS));
-      const now = await Comment.findOne({ _id: doc._id }).lean<CommentDoc>();
-      if (!now) return doc;
-      if (now.seq !== 0 || now.status !== 'published') return now;
-    }
-    const event = await this.events.append(doc.site, doc.article, 'comment:created', commentView(doc));
-    await Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-    const published = await Comment.countDocuments({ site: doc.site, article: doc.article, status: 'published' });
-    const topLevel = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: null, status: trusted({ $in: VISIBLE }) });
-    await Article.updateOne({ site: doc.site, article: doc.article }, { $set: { commentCount: published, topLevelCount: topLevel } });
-    if (doc.parentId) {
-      const replies = await Comment.countDocuments({ site: doc.site, article: doc.article, parentId: doc.parentId, status: trusted({ $in: VISIBLE }) });
-      await Comment.updateOne({ _id: doc.parentId }, { $set: { replyCount: replies } });
-    }
-    this.fanout.toArticle(doc.site, event);
-    return { ...doc, seq: event.seq };
-  }
-
   async editComment(actor: Actor, id: string, rawBody: string): Promise<Comment> {
-    const doc = await this.findComment(actor.site.id, id);
     const mod = isModerator(actor);
-    if (doc.status === 'deleted' || doc.status === 'rejected') throw notFound('No such comment');
-    if (!mod) {
-      if (!actor.userId || actor.guest || doc.author.id !== actor.userId) throw forbidden('Only the author or a moderator can edit this comment');
-      const windowMs = actor.site.editWindowSec * 1000;
-      if (Date.now() - doc.createdAt.getTime() > windowMs) throw forbidden('The edit window for this comment has closed');
-    }
     const body = this.checkedBody(actor, rawBody);
-    const article = await this.ensureArticle(doc.site, doc.article);
-    if (article.locked && !mod) throw new DomainError('locked', 'Comments on this article are closed');
-    let status: CommentDoc['status'] = doc.status;
-    let reasons = doc.reasons;
-    if (!mod) {
-      const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean();
-      const outcome = await runPipeline(this.phases, {
-        actor,
-        article,
-        body,
-        user,
-        edit: true,
-        recentSameText: async () => false,
-      });
-      this.observer.decided?.(outcome.status, outcome.reasons, true);
-      if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
-      if (outcome.status === 'pending') {
-        status = 'pending';
-        reasons = outcome.reasons;
+    const change = await this.lifecycle.change(actor.site.id, toObjectId(id, 'id', 'not_found'), who(actor), async (doc) => {
+      if (doc.status === 'deleted' || doc.status === 'rejected') throw notFound('No such comment');
+      if (!mod) {
+        if (!actor.userId || actor.guest || doc.author.id !== actor.userId) throw forbidden('Only the author or a moderator can edit this comment');
+        if (Date.now() - doc.createdAt.getTime() > actor.site.editWindowSec * 1000) throw forbidden('The edit window for this comment has closed');
       }
-    }
-    const editedAt = new Date();
-    await this.models.Comment.updateOne(
-      { _id: doc._id },
-      { $set: { body: body.html, text: body.text, editedAt, status, reasons } },
-    );
-    let updated: CommentDoc = { ...doc, body: body.html, text: body.text, editedAt, status, reasons };
-    if (doc.status === 'published' && status === 'published') {
-      const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(updated));
-      await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-      updated = { ...updated, seq: event.seq };
-      this.fanout.toArticle(doc.site, event);
-    } else if (doc.status === 'published' && status === 'pending') {
-      await this.unpublish(updated);
-      await this.hooks.held?.(updated);
-    }
-    return commentView(updated);
+      const article = await this.ensureArticle(doc.site, doc.article);
+      if (article.locked && !mod) throw new DomainError('locked', 'Comments on this article are closed');
+      let status = doc.status;
+      let reasons = doc.reasons;
+      if (!mod) {
+        const user = await this.models.User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean();
+        const outcome = await runPipeline(this.phases, { actor, article, body, user, edit: true, recentSameText: async () => false });
+        this.observer.decided?.(outcome.status, outcome.reasons, true);
+        if (outcome.status === 'rejected') throw badRequest(outcome.message ?? `Edit refused (${outcome.reasons.join(', ')})`);
+        if (outcome.status === 'pending') {
+          status = 'pending';
+          reasons = outcome.reasons;
+        }
+      }
+      return { action: 'edit', set: { body: body.html, text: body.text, editedAt: new Date(), status, reasons } };
+    });
+    const { before, after } = change!;
+    if (before.status === 'pending') await this.hooks.requeued?.(after);
+    else if (after.status === 'pending') await this.hooks.held?.(after);
+    if (mod && before.author.id !== actor.userId) await this.hooks.moderatorChanged?.(actor, change!);
+    return commentView(after);
   }
 
   async deleteComment(actor: Actor, id: string): Promise<void> {
-    const doc = await this.findComment(actor.site.id, id);
-    if (doc.status === 'deleted') return;
-    if (!isModerator(actor) && (!actor.userId || actor.guest || doc.author.id !== actor.userId)) {
-      throw forbidden('Only the author or a moderator can delete this comment');
-    }
-    await this.removeFromThread(doc, 'deleted');
-    await this.forgetText(doc); // saying it again after deleting it is not a duplicate
-    if (doc.status === 'pending' || doc.flagCount > 0) await this.hooks.withdrawn?.(doc);
-  }
-
-  /**
-   * Takes a comment out of the readers' thread: a tombstone when it has replies, gone
-   * otherwise. `status` is what it becomes (`deleted` by its author, `rejected` by moderation,
-   * `pending` while readers' flags hide it until a moderator decides).
-   */
-  async removeFromThread(doc: CommentDoc, status: 'deleted' | 'rejected' | 'pending'): Promise<CommentDoc> {
-    const { Comment } = this.models;
-    const wasPublished = doc.status === 'published';
-    let updated: CommentDoc;
-    if (status === 'deleted' && doc.replyCount === 0) {
-      await Comment.deleteOne({ _id: doc._id });
-      updated = { ...doc, status: 'deleted' };
-      if (doc.parentId && wasPublished) await Comment.updateOne({ _id: doc.parentId }, { $inc: { replyCount: -1, score: -1 } });
-    } else {
-      const set = status === 'deleted' ? { status, body: '', text: '' } : { status };
-      await Comment.updateOne({ _id: doc._id }, { $set: set });
-      updated = { ...doc, ...set };
-      // A tombstone still shows under its parent; a held or rejected reply does not, and
-      // publish() counts it again if it comes back.
-      if (status !== 'deleted' && doc.parentId && wasPublished) {
-        await Comment.updateOne({ _id: doc.parentId, replyCount: trusted({ $gt: 0 }) }, { $inc: { replyCount: -1, score: -1 } });
-      }
-    }
-    if (wasPublished) await this.unpublish(updated);
-    // A held or hidden comment with visible replies, deleted: its tombstone now shows above
-    // them, so readers are told.
-    else if (updated.status === 'deleted' && doc.replyCount > 0) await this.announceTombstone(updated);
-    return updated;
-  }
-
-  /** Tells readers a published comment is gone (or now a tombstone), and fixes the count. */
-  private async unpublish(doc: CommentDoc): Promise<void> {
-    await this.models.Article.updateOne({ site: doc.site, article: doc.article, commentCount: trusted({ $gt: 0 }) }, { $inc: { commentCount: -1 } });
-    const tombstone = doc.status === 'deleted' && doc.replyCount > 0;
-    if (!doc.parentId && !tombstone) {
-      await this.models.Article.updateOne({ site: doc.site, article: doc.article, topLevelCount: trusted({ $gt: 0 }) }, { $inc: { topLevelCount: -1 } });
-    }
-    if (tombstone) {
-      await this.announceTombstone(doc);
-    } else {
-      const event = await this.events.append(doc.site, doc.article, 'comment:deleted', { id: String(doc._id) });
-      this.fanout.toArticle(doc.site, event);
-    }
-  }
-
-  private async announceTombstone(doc: CommentDoc): Promise<void> {
-    const event = await this.events.append(doc.site, doc.article, 'comment:updated', commentView(doc));
-    await this.models.Comment.updateOne({ _id: doc._id }, { $set: { seq: event.seq } });
-    this.fanout.toArticle(doc.site, event);
+    const change = await this.lifecycle.change(
+      actor.site.id,
+      toObjectId(id, 'id', 'not_found'),
+      who(actor),
+      (doc) => {
+        if (doc.status === 'deleted') return null;
+        if (!isModerator(actor) && (!actor.userId || actor.guest || doc.author.id !== actor.userId)) {
+          throw forbidden('Only the author or a moderator can delete this comment');
+        }
+        return { action: 'delete', set: { status: 'deleted' } };
+      },
+      { goneIsDone: true },
+    );
+    if (!change) return;
+    const { before } = change;
+    await this.forgetText(before); // saying it again after deleting it is not a duplicate
+    if (before.status === 'pending' || before.flagCount > 0) await this.hooks.withdrawn?.(before);
+    if (isModerator(actor) && before.author.id !== actor.userId) await this.hooks.moderatorChanged?.(actor, change);
   }
 
   // ------------------------------------------------------------------ internals
@@ -352,14 +270,15 @@ export class CommentService {
   }
 
   async ensureArticle(site: string, article: string): Promise<ArticleDoc> {
-    const found = await this.models.Article.findOne({ site, article }).lean<ArticleDoc>();
+    const _id = articleKey(site, article);
+    const found = await this.models.Article.findOne({ _id }).lean<ArticleDoc>();
     if (found) return found;
     try {
-      await this.models.Article.create({ site, article });
+      await this.models.Article.create({ _id, site, article });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    return (await this.models.Article.findOne({ site, article }).lean<ArticleDoc>())!;
+    return (await this.models.Article.findOne({ _id }).lean<ArticleDoc>())!;
   }
 
   async findComment(site: string, id: string): Promise<CommentDoc> {
@@ -374,12 +293,26 @@ export class CommentService {
     return doc && doc.site === site ? doc : null;
   }
 
-  /** The comment an earlier send of this post stored, as a retry's answer. */
-  private async existingPost(key: { site: string; authorId: string; clientId: string }): Promise<{ comment: Comment; created: false } | null> {
-    const found = await this.models.Comment.findOne({ site: key.site, 'author.id': key.authorId, clientId: key.clientId }).lean<CommentDoc>();
-    if (!found) return null;
-    const done = found.status === 'published' && found.seq === 0 ? await this.announceStranded(found) : found;
-    return { comment: commentView(done), created: false };
+  /**
+   * The comment an earlier send of this post stored, as a retry's answer; null when there is
+   * none (or its send died before storing it: the key is then freed for this one).
+   */
+  private async existingPost(key: string, by: { id: string; name: string }): Promise<{ comment: Comment; created: false } | null> {
+    for (;;) {
+      const claim = await this.models.PostKey.findOne({ _id: key }).lean();
+      if (!claim) return null;
+      const found = await this.models.Comment.findOne({ _id: claim.commentId }).lean<CommentDoc>();
+      if (found) {
+        const done = found.status === 'published' && found.seq === 0 ? await this.lifecycle.announceStranded(found, by) : found;
+        return { comment: commentView(done), created: false };
+      }
+      // Claimed but not stored yet: the first send is on it, or died in between.
+      if (Date.now() - claim.at.getTime() > ABANDONED_POST_MS) {
+        await this.models.PostKey.deleteOne({ _id: key, commentId: claim.commentId, at: claim.at });
+        return null;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Where a reply goes: under its parent, or beside it when the parent is at the depth cap. */
@@ -425,6 +358,8 @@ function toObjectId(id: string, field: string, code: 'bad_request' | 'not_found'
   if (!/^[0-9a-f]{24}$/i.test(id)) throw new DomainError(code, code === 'not_found' ? 'No such comment' : `${field}: not a comment id`);
   return new Types.ObjectId(id);
 }
+
+const who = (actor: Actor) => ({ id: actor.userId ?? '', name: actor.name ?? '' });
 
 function textKey(site: string, authorId: string, text: string): string {
   return createHash('sha256').update(`${site}\u0000${authorId}\u0000${text}`).digest('base64url');

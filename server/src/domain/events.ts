@@ -5,7 +5,7 @@
 // lookup every engine serves from an index. A loser of an append race takes the next seq.
 import type { ArticleEvent, ArticleEventPayloads, ArticleEventType, JoinAck } from '../../../client-sdk/src/protocol';
 import { isDuplicateKey } from '../store/connection';
-import { trusted, type EventDoc, type Models } from '../store/models';
+import { articleKey, trusted, type EventDoc, type Models } from '../store/models';
 import { KeyedQueue } from './keyed-queue';
 
 /** At most this many events are replayed in one join; older gaps get `reset`. */
@@ -77,7 +77,7 @@ export class EventLog {
     this.lastAppended.set(key, seq);
     if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
     // A cache for readers of the article document; $max never moves it backwards.
-    await Article.updateOne({ site, article }, { $max: { seq } });
+    await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq } });
     return { ...(payload as object), type, article, seq } as ArticleEvent;
   }
 
@@ -86,7 +86,7 @@ export class EventLog {
    * most a few behind), then forward by key while the next event exists.
    */
   async lastSeq(site: string, article: string): Promise<number> {
-    const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
+    const a = await this.models.Article.findOne({ _id: articleKey(site, article) }, { seq: 1 }).lean();
     let seq = a?.seq ?? 0;
     while (await this.models.Event.exists({ _id: eventKey(site, article, seq + 1) })) seq++;
     return seq;
@@ -102,7 +102,7 @@ export class EventLog {
     const own = this.lastAppended.get(`${site}\u0000${article}`) ?? 0;
     const emitted = this.emittedSeq(site, article);
     if (emitted !== undefined) return Math.max(emitted, own);
-    const a = await this.models.Article.findOne({ site, article }, { seq: 1 }).lean();
+    const a = await this.models.Article.findOne({ _id: articleKey(site, article) }, { seq: 1 }).lean();
     return Math.max(a?.seq ?? 0, own);
   }
 

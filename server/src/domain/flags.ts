@@ -3,7 +3,7 @@
 // a moderator decides. Only signed-in users may flag: guests are named by address and name, so
 // one person could flag as many "guests" and hide anyone's comment.
 import type { FlagReason } from '../../../client-sdk/src/protocol';
-import { trusted, type CommentDoc, type Models, type UserDoc } from '../store/models';
+import { trusted, userKey, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import type { Actor } from './actor';
 import type { CommentService } from './comments';
 import { DomainError, badRequest, notFound } from './errors';
@@ -30,7 +30,7 @@ export class FlagService {
     if (doc.author.id === actor.userId) throw badRequest('You cannot report your own comment');
     if ((doc.flags ?? []).some((f) => f.userId === actor.userId)) return false;
 
-    const author = await User.findOne({ site: doc.site, userId: doc.author.id }).lean<UserDoc>();
+    const author = await User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean<UserDoc>();
     const flag = { userId: actor.userId, reason: input.reason, ...(input.note ? { note: input.note } : {}), at: new Date() };
     const r = await Comment.updateOne(
       { _id: doc._id, 'flags.userId': trusted({ $ne: actor.userId }) },
@@ -40,20 +40,23 @@ export class FlagService {
     let after = (await Comment.findOne({ _id: doc._id }).lean<CommentDoc>())!;
     this.queue.announce(after, author);
 
-    if (after.status === 'published' && after.flagCount >= actor.site.flagsToHide) after = await this.hide(after);
+    if (after.status === 'published' && after.flagCount >= actor.site.flagsToHide) after = (await this.hide(actor, after)) ?? after;
     await this.queue.refreshCounts(doc.site);
     return true;
   }
 
-  /** Out of readers' sight (comment:deleted with a seq) until a moderator decides. */
-  private async hide(doc: CommentDoc): Promise<CommentDoc> {
-    // Only the request that moves it from published hides it, so readers get one event.
-    const r = await this.models.Comment.updateOne({ _id: doc._id, status: 'published' }, { $set: { status: 'pending' } });
-    if (r.modifiedCount === 0) return doc;
-    const hidden = await this.comments.removeFromThread(doc, 'pending');
-    await this.models.User.updateOne({ site: doc.site, userId: doc.author.id }, { $inc: { comments: -1 } });
-    const user = await this.models.User.findOne({ site: doc.site, userId: doc.author.id }).lean<UserDoc>();
-    this.queue.announce(hidden, user);
-    return hidden;
+  /**
+   * Out of readers' sight (comment:deleted with a seq, or a tombstone while it has replies)
+   * until a moderator decides. A lifecycle move from `published`: if a moderator or the author
+   * got there first, it finds another state and does nothing, so readers get one event.
+   */
+  private async hide(actor: Actor, doc: CommentDoc): Promise<CommentDoc | null> {
+    const change = await this.comments.lifecycle.change(doc.site, doc._id, { id: 'flags', name: 'readers\' flags' }, (now) =>
+      now.status === 'published' && now.flagCount >= actor.site.flagsToHide ? { action: 'hide', set: { status: 'pending' } } : null,
+    { goneIsDone: true });
+    if (!change) return null;
+    const user = await this.models.User.findOne({ _id: userKey(doc.site, doc.author.id) }).lean<UserDoc>();
+    this.queue.announce(change.after, user);
+    return change.after;
   }
 }

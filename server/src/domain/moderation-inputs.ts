@@ -17,6 +17,7 @@ export const DecideBody = z.strictObject({
   action: z.enum(['approve', 'reject', 'spam']),
   reason: Reason.optional(),
   from: QueueStateInput.optional(),
+  rev: z.number().int().min(1).optional(),
 });
 export const DecideEvent = DecideBody.extend({ id: CommentId });
 

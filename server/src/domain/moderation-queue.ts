@@ -7,7 +7,7 @@ import type {
   QueuePage,
   QueueState,
 } from '../../../client-sdk/src/protocol';
-import { Types, trusted, type CommentDoc, type Models, type UserDoc } from '../store/models';
+import { Types, trusted, userKey, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import type { Fanout } from './fanout';
 import { queueItem } from './queue-items';
 
@@ -70,6 +70,13 @@ export class ModerationQueue {
     return item;
   }
 
+  /** A queued comment changed (its author edited it): the item with its new body and rev. */
+  updated(doc: CommentDoc, user: UserDoc | null | undefined): QueueItem {
+    const item = queueItem(doc, user);
+    this.fanout.toModerators(doc.site, 'queue:updated', item);
+    return item;
+  }
+
   removed(site: string, id: string, by: string, action: RemovedAction): void {
     this.fanout.toModerators(site, 'queue:removed', { id, by, action });
   }
@@ -101,11 +108,11 @@ export class ModerationQueue {
     return state.done;
   }
 
-  /** Authors' records for a page of items; served by the unique index {site, userId}. */
+  /** Authors' records for a page of items, by `_id`. */
   async authors(site: string, docs: CommentDoc[]): Promise<Map<string, UserDoc>> {
     const ids = [...new Set(docs.map((d) => d.author.id))];
     if (ids.length === 0) return new Map();
-    const users = await this.models.User.find({ site, userId: trusted({ $in: ids }) }).lean<UserDoc[]>();
+    const users = await this.models.User.find({ _id: trusted({ $in: ids.map((id) => userKey(site, id)) }) }).lean<UserDoc[]>();
     return new Map(users.map((u) => [u.userId, u]));
   }
 }

@@ -1,13 +1,16 @@
 // The audit log: every moderation decision and every user or article action, with who, when
 // and why. Newest first, by _id.
 import type { ModLogEntry, ModLogPage } from '../../../client-sdk/src/protocol';
-import { Types, trusted, type ModLogDoc, type Models } from '../store/models';
+import { Types, trusted, type ModLogDoc, type ModLogSnapshot, type Models } from '../store/models';
 import type { Actor } from './actor';
 
 export interface LogInput {
   action: string;
   target: ModLogDoc['target'];
   reason?: string | null;
+  /** The comment's state and body before and after, for changes of a comment. */
+  before?: ModLogSnapshot | null;
+  after?: ModLogSnapshot | null;
 }
 
 export class ModLog {
@@ -20,6 +23,8 @@ export class ModLog {
       action: input.action,
       target: input.target,
       reason: input.reason ?? null,
+      before: input.before ?? null,
+      after: input.after ?? null,
       at: new Date(),
     });
   }
@@ -38,6 +43,8 @@ export class ModLog {
       action: d.action,
       target: { ...d.target },
       reason: d.reason ?? null,
+      ...(d.before ? { before: { ...d.before } } : {}),
+      ...(d.after ? { after: { ...d.after } } : {}),
       at: d.at.toISOString(),
     }));
     return { entries, nextCursor: more ? entries[entries.length - 1]!.id : null };

@@ -4,7 +4,7 @@
 // $inc is read-modify-write) or an interrupted write left behind. docs/DATA.md, "Counters".
 import type { ReactionTarget, ReactionTotals } from '../../../client-sdk/src/protocol';
 import { isDuplicateKey } from '../store/connection';
-import { Types, trusted, type Models } from '../store/models';
+import { Types, articleKey, trusted, type Models } from '../store/models';
 import { notFound } from './errors';
 
 /** A target as stored: where its totals live and which article's readers see them. */
@@ -45,9 +45,10 @@ export class ReactionCounters {
       if (!doc || doc.status !== 'published') throw notFound('No such comment');
       return { site, article: doc.article, key: targetKey(wire), wire, comment: _id };
     }
-    const found = await this.models.Article.findOne({ site, article: wire.article }, { _id: 1 }).lean();
+    const _id = articleKey(site, wire.article);
+    const found = await this.models.Article.findOne({ _id }, { _id: 1 }).lean();
     if (!found) {
-      await this.models.Article.create({ site, article: wire.article }).catch((err) => {
+      await this.models.Article.create({ _id, site, article: wire.article }).catch((err) => {
         if (!isDuplicateKey(err)) throw err;
       });
     }
@@ -57,7 +58,7 @@ export class ReactionCounters {
   async totals(t: LoadedTarget): Promise<ReactionTotals> {
     const doc = t.comment
       ? await this.models.Comment.findOne({ _id: t.comment }, { reactions: 1 }).lean()
-      : await this.models.Article.findOne({ site: t.site, article: t.article }, { reactions: 1 }).lean();
+      : await this.models.Article.findOne({ _id: articleKey(t.site, t.article) }, { reactions: 1 }).lean();
     return positiveTotals(doc?.reactions);
   }
 
@@ -82,7 +83,7 @@ export class ReactionCounters {
       if (net !== 0) inc.score = net;
       matched = (await this.models.Comment.updateOne({ _id: t.comment, ...guard }, { $inc: inc })).matchedCount;
     } else {
-      matched = (await this.models.Article.updateOne({ site: t.site, article: t.article, ...guard }, { $inc: inc })).matchedCount;
+      matched = (await this.models.Article.updateOne({ _id: articleKey(t.site, t.article), ...guard }, { $inc: inc })).matchedCount;
     }
     if (matched === 0) await this.recount(t);
   }
@@ -105,9 +106,9 @@ export class ReactionCounters {
         await this.models.Comment.updateOne({ _id: t.comment }, { $set: { reactions: exact, score } });
       }
     } else {
-      const doc = await this.models.Article.findOne({ site: t.site, article: t.article }, { reactions: 1 }).lean();
+      const doc = await this.models.Article.findOne({ _id: articleKey(t.site, t.article) }, { reactions: 1 }).lean();
       if (doc && !sameTotals(positiveTotals(doc.reactions), exact)) {
-        await this.models.Article.updateOne({ site: t.site, article: t.article }, { $set: { reactions: exact } });
+        await this.models.Article.updateOne({ _id: articleKey(t.site, t.article) }, { $set: { reactions: exact } });
       }
     }
     return exact;

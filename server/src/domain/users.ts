@@ -2,7 +2,7 @@
 // A banned author's posts are refused (CommentService.postComment); premod holds them; trusted
 // authors skip the premoderation phase.
 import type { UserAction, UserModerationState } from '../../../client-sdk/src/protocol';
-import type { Models, UserDoc } from '../store/models';
+import { userKey, type Models, type UserDoc } from '../store/models';
 import type { Actor } from './actor';
 import { badRequest } from './errors';
 import type { ModLog } from './modlog';
@@ -28,8 +28,8 @@ export class UserModeration {
     const site = actor.site.id;
     const bannedUntil = input.action === 'ban' && input.until ? new Date(input.until) : null;
     await this.models.User.updateOne(
-      { site, userId },
-      { $set: { state: STATE_OF[input.action], bannedUntil, reason: input.reason ?? null }, $setOnInsert: { createdAt: new Date() } },
+      { _id: userKey(site, userId) },
+      { $set: { state: STATE_OF[input.action], bannedUntil, reason: input.reason ?? null }, $setOnInsert: { site, userId, createdAt: new Date() } },
       { upsert: true },
     );
     await this.log.write(actor, {
@@ -41,7 +41,7 @@ export class UserModeration {
   }
 
   async state(site: string, userId: string): Promise<UserModerationState> {
-    const u = await this.models.User.findOne({ site, userId }).lean<UserDoc>();
+    const u = await this.models.User.findOne({ _id: userKey(site, userId) }).lean<UserDoc>();
     return {
       userId,
       name: u?.name ?? '',

@@ -48,6 +48,12 @@ export function moderationRouter(services: Services): Router {
     res.json(await moderation.articles.update(actorOf(req), article, input));
   });
 
+  // Counters that heal: recount an article's comment, top-level and reply counts on demand.
+  r.post('/moderation/articles/:article/recount', async (req, res) => {
+    const article = parseInput(ArticleId, req.params.article);
+    res.json(await services.comments.lifecycle.recounts.recount(actorOf(req).site.id, article));
+  });
+
   r.get('/moderation/log', async (req, res) => {
     const query = parseInput(LogQuery, req.query);
     res.json(await moderation.decisions.log.page(actorOf(req).site.id, query));

@@ -4,6 +4,7 @@
 //   npm run db -- --temp       data in a fresh temporary folder, deleted on exit
 //   npm run db -- --check      start, ping, stop and exit (builds the local database if needed)
 // MONGODB_URI, when set, is used as is and nothing is started.
+// LOCAL_DB_ENGINE (sqlite, postgresql) and LOCAL_POSTGRES_URL choose FerretDB's storage (README).
 // stdout carries only the `MONGODB_URI=...` line (scripts can read it); the rest goes to stderr.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

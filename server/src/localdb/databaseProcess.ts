@@ -1,6 +1,6 @@
 // A database server running as our child: spawned with its output drained (a full pipe would
-// stall it), the last lines kept for error messages, stopped with SIGTERM then SIGKILL, and
-// never left behind when this process exits.
+// stall it), the last lines kept for error messages, stopped with its stop signal (SIGTERM
+// unless told otherwise) then SIGKILL, and never left behind when this process exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -17,19 +17,37 @@ export interface DatabaseProcess {
   hasExited(): boolean;
   /** The last lines the process wrote, stderr first; for error messages. */
   outputTail(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  /** Its stop signal, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run as this user and group (when we are root and the server refuses to be). */
+  uid?: number;
+  gid?: number;
+  /** The signal that asks this server to stop quickly and cleanly; SIGTERM by default. */
+  stopSignal?: NodeJS.Signals;
 }
 
 const TAIL_LINES = 30;
 
-export function startDatabaseProcess(command: string, args: string[], env?: NodeJS.ProcessEnv): DatabaseProcess {
+export function startDatabaseProcess(command: string, args: string[], opts: SpawnOptions = {}): DatabaseProcess {
+  const stopSignal = opts.stopSignal ?? 'SIGTERM';
   // stdin stays an open pipe: our FerretDB program exits when it closes, so it dies with us
   // even when we are killed with SIGKILL.
   // detached: its own process group, so a Ctrl+C in the terminal reaches only us. The server's
   // graceful shutdown can still write to the database; then stop() or the exit hook ends it.
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env, detached: true });
-  trackChild(child);
+  const child = spawn(command, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    uid: opts.uid,
+    gid: opts.gid,
+    detached: true,
+  });
+  trackChild(child, stopSignal);
   const stdout = new LineTail(TAIL_LINES);
   const stderr = new LineTail(TAIL_LINES);
   child.stdout!.setEncoding('utf8').on('data', (s: string) => stdout.push(s));
@@ -65,7 +83,7 @@ export function startDatabaseProcess(command: string, args: string[], env?: Node
     async stop(graceMs = 5_000) {
       if (done) return;
       child.stdin!.end();
-      child.kill('SIGTERM');
+      child.kill(stopSignal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
@@ -95,12 +113,12 @@ export function freePort(): Promise<number> {
 
 // ---- children never outlive this process ----------------------------------------------
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, NodeJS.Signals>();
 let hooksInstalled = false;
 
-/** Kill `child` when this process exits, however it exits short of SIGKILL. */
-export function trackChild(child: ChildProcess): void {
-  live.add(child);
+/** Kill `child` (with `signal`) when this process exits, however it exits short of SIGKILL. */
+export function trackChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  live.set(child, signal);
   child.once('exit', () => live.delete(child));
   child.once('error', () => {
     if (child.pid === undefined) live.delete(child);
@@ -109,7 +127,7 @@ export function trackChild(child: ChildProcess): void {
 }
 
 function killAll(): void {
-  for (const child of live) child.kill('SIGTERM'); // synchronous: safe in an 'exit' handler
+  for (const [child, signal] of live) child.kill(signal); // synchronous: safe in an 'exit' handler
 }
 
 function installHooks(): void {

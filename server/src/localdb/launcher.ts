@@ -2,41 +2,53 @@
 // server this machine can run, in this order, first that works:
 //   1. mongod on PATH
 //   2. a ferretdb binary on PATH or in $(go env GOPATH)/bin (SQLite backend)
-//   3. our FerretDB program (server/localdb/ferretdb) built once with Go and cached
+//   3. our FerretDB program (server/localdb/ferretdb) built once with Go and cached, storing
+//      into PostgreSQL when a server is installed or configured, else into SQLite
 //   4. mongodb-memory-server (downloads MongoDB; needs internet and the dev dependencies)
+// LOCAL_DB_ENGINE (sqlite, postgresql) or LOCAL_POSTGRES_URL go straight to 3.
 // Each engine keeps its data in its own folder under dataDir. A started database is recorded
 // in dataDir/charcha-db.json, and a second launcher on the same dataDir reuses it rather than
 // starting a second server over the same files (two FerretDB processes on one SQLite folder
 // would each trust their own cached metadata). Readiness is a real ping, never a sleep.
+// The URI names the database `charcha`.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { describeExit, freePort, startDatabaseProcess } from './databaseProcess';
+import { join, resolve } from 'node:path';
+import { loadLocalDatabaseConfig } from '../config';
+import { freePort } from './databaseProcess';
+import {
+  indent,
+  LOCAL_DATABASE_NAME,
+  once,
+  PING_TIMEOUT_MS,
+  redact,
+  spawnAndPing,
+  Unavailable,
+  type DatabaseKind,
+  type LocalDatabase,
+  type Log,
+  type Storage,
+} from './engine';
 import { findGo, findOnPath, goBinDir, isExecutable } from './executables';
-import { ensureFerretDBBinary, ferretdbSourceDir } from './ferretdbBuild';
+import { startFerretDBFromSource, type FerretDBOptions, type StorageChoice } from './ferretdbEngine';
 import { acquireFileLock, isAlive } from './fileLock';
-import { waitForPing, type ServerInfo } from './ping';
+import { waitForPing } from './ping';
 
-export type DatabaseKind = 'external' | 'mongod' | 'ferretdb' | 'memory-server';
-
-export interface LocalDatabase {
-  uri: string;
-  kind: DatabaseKind;
-  /** One line for humans: engine, version, binary, where the data lives. */
-  detail: string;
-  /** Stops the server if this launcher started it; a no-op otherwise. */
-  stop(): Promise<void>;
-}
+export { LOCAL_DATABASE_NAME };
+export type { DatabaseKind, LocalDatabase, Storage, StorageChoice };
 
 export interface LaunchOptions {
   /** A MongoDB to use as is (MONGODB_URI). Nothing is started or checked. */
   uri?: string;
   /** Where a local server keeps its files; created if missing. */
   dataDir: string;
-  log?: (msg: string) => void;
+  log?: Log;
+  /** FerretDB's storage; default LOCAL_DB_ENGINE, else `auto` (PostgreSQL when installed). */
+  engine?: StorageChoice;
+  /** A PostgreSQL server for FerretDB; default LOCAL_POSTGRES_URL, else a private cluster. */
+  postgresUrl?: string;
 }
 
-const PING_TIMEOUT_MS = 30_000;
 const OWNER_FILE = 'charcha-db.json';
 
 export async function launchDatabase(opts: LaunchOptions): Promise<LocalDatabase> {
@@ -45,6 +57,11 @@ export async function launchDatabase(opts: LaunchOptions): Promise<LocalDatabase
     return { uri: opts.uri, kind: 'external', detail, stop: async () => {} };
   }
   const log = opts.log ?? (() => {});
+  const env = loadLocalDatabaseConfig();
+  const ferret: FerretDBOptions = {
+    storage: opts.engine ?? env.LOCAL_DB_ENGINE,
+    postgresUrl: opts.postgresUrl ?? env.LOCAL_POSTGRES_URL,
+  };
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
 
@@ -60,8 +77,8 @@ export async function launchDatabase(opts: LaunchOptions): Promise<LocalDatabase
       log(`reusing the database already running for ${dataDir}: ${shared.detail}`);
       return shared;
     }
-    const db = await startFirstAvailable(dataDir, log);
-    return await recordOwner(dataDir, db);
+    const db = await startFirstAvailable(dataDir, log, ferret);
+    return await recordOwner(dataDir, { ...db, uri: withDatabaseName(db.uri) });
   } finally {
     await release();
   }
@@ -69,24 +86,38 @@ export async function launchDatabase(opts: LaunchOptions): Promise<LocalDatabase
 
 // ---- the engines, in order --------------------------------------------------------------
 
-/** Thrown when an engine is simply not installed: skip it without alarm. */
-class Unavailable extends Error {}
-
 interface Engine {
   label: string;
-  start(dataDir: string, log: (msg: string) => void): Promise<LocalDatabase>;
+  start(dataDir: string, log: Log): Promise<LocalDatabase>;
 }
 
-const ENGINES: Engine[] = [
-  { label: 'mongod', start: startMongod },
-  { label: 'ferretdb binary', start: startFerretDBBinary },
-  { label: 'FerretDB built from source', start: startFerretDBFromSource },
-  { label: 'mongodb-memory-server', start: startMemoryServer },
-];
+function enginesFor(ferret: FerretDBOptions): Engine[] {
+  const fromSource: Engine = {
+    label: 'FerretDB built from source',
+    start: (dataDir, log) => startFerretDBFromSource(dataDir, log, ferret),
+  };
+  // A PostgreSQL named in the configuration means our FerretDB on it (or on SQLite), nothing else.
+  if (ferret.postgresUrl) return [fromSource];
+  return [
+    { label: 'mongod', start: startMongod },
+    { label: 'ferretdb binary', start: startFerretDBBinary },
+    fromSource,
+    { label: 'mongodb-memory-server', start: startMemoryServer },
+  ];
+}
 
-async function startFirstAvailable(dataDir: string, log: (msg: string) => void): Promise<LocalDatabase> {
+async function startFirstAvailable(dataDir: string, log: Log, ferret: FerretDBOptions): Promise<LocalDatabase> {
+  if (ferret.storage !== 'auto') {
+    try {
+      const db = await startFerretDBFromSource(dataDir, log, ferret);
+      log(`database ready: ${db.detail}`);
+      return db;
+    } catch (err) {
+      throw new Error(`LOCAL_DB_ENGINE=${ferret.storage}: FerretDB did not start: ${(err as Error).message}`);
+    }
+  }
   const outcomes: string[] = [];
-  for (const engine of ENGINES) {
+  for (const engine of enginesFor(ferret)) {
     try {
       const db = await engine.start(dataDir, log);
       log(`database ready: ${db.detail}`);
@@ -117,12 +148,12 @@ async function startMongod(dataDir: string): Promise<LocalDatabase> {
   if (!mongod) throw new Unavailable('not found on PATH');
   const dir = join(dataDir, 'mongod');
   await mkdir(dir, { recursive: true });
-  return spawnAndPing(
-    'mongod',
-    mongod,
-    (port) => ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)],
-    (info) => `mongod ${info.version} (${mongod}), data in ${dir}`,
-  );
+  return spawnAndPing({
+    kind: 'mongod',
+    command: mongod,
+    args: (port) => ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)],
+    describe: (info) => `mongod ${info.version} (${mongod}), data in ${dir}`,
+  });
 }
 
 async function startFerretDBBinary(dataDir: string): Promise<LocalDatabase> {
@@ -136,10 +167,11 @@ async function startFerretDBBinary(dataDir: string): Promise<LocalDatabase> {
   const failures: string[] = [];
   for (const binary of candidates) {
     try {
-      return await spawnAndPing(
-        'ferretdb',
-        binary,
-        (port) => [
+      return await spawnAndPing({
+        kind: 'ferretdb',
+        storage: 'sqlite',
+        command: binary,
+        args: (port) => [
           `--listen-addr=127.0.0.1:${port}`,
           '--handler=sqlite',
           `--sqlite-url=file:${dir}/`,
@@ -147,8 +179,8 @@ async function startFerretDBBinary(dataDir: string): Promise<LocalDatabase> {
           `--state-dir=${dir}`, // default is the working directory
           '--debug-addr=-', // default 127.0.0.1:8088 would clash between two instances
         ],
-        (info) => `FerretDB ${info.ferretdbVersion ?? ''} (${binary}), SQLite data in ${dir}`,
-      );
+        describe: (info) => `FerretDB ${info.ferretdbVersion ?? ''} (${binary}), SQLite data in ${dir}`,
+      });
     } catch (err) {
       // `go install .../cmd/ferretdb` builds a binary that panics at start: try the next way.
       failures.push(`${binary}: ${(err as Error).message}`);
@@ -157,23 +189,7 @@ async function startFerretDBBinary(dataDir: string): Promise<LocalDatabase> {
   throw new Error(failures.join('\n'));
 }
 
-async function startFerretDBFromSource(dataDir: string, log: (msg: string) => void): Promise<LocalDatabase> {
-  const go = findGo();
-  if (!go) throw new Unavailable('Go not found (neither on PATH nor /usr/local/go/bin/go)');
-  const sourceDir = ferretdbSourceDir();
-  if (!sourceDir) throw new Unavailable('source folder server/localdb/ferretdb not found');
-  const binary = await ensureFerretDBBinary({ go, sourceDir, log });
-  const dir = join(dataDir, 'ferretdb');
-  await mkdir(dir, { recursive: true });
-  return spawnAndPing(
-    'ferretdb',
-    binary,
-    (port) => ['-listen', `127.0.0.1:${port}`, '-dir', dir],
-    () => `FerretDB v1.24.2 embedded (${binary}), SQLite data in ${dir}`,
-  );
-}
-
-async function startMemoryServer(dataDir: string, log: (msg: string) => void): Promise<LocalDatabase> {
+async function startMemoryServer(dataDir: string, log: Log): Promise<LocalDatabase> {
   let lib: typeof import('mongodb-memory-server-core');
   try {
     lib = await import('mongodb-memory-server-core');
@@ -207,34 +223,6 @@ async function startMemoryServer(dataDir: string, log: (msg: string) => void): P
   }
 }
 
-/** Start `command` on a free port and wait for it to answer a ping (retrying once on a port clash). */
-async function spawnAndPing(
-  kind: Exclude<DatabaseKind, 'external' | 'memory-server'>,
-  command: string,
-  args: (port: number) => string[],
-  describe: (info: ServerInfo) => string,
-): Promise<LocalDatabase> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const uri = `mongodb://127.0.0.1:${port}/`;
-    const proc = startDatabaseProcess(command, args(port));
-    const name = basename(command);
-    const failed = proc.exited.then(
-      (exit) => `${name} ${describeExit(exit)} before answering${withTail(proc.outputTail())}`,
-    );
-    try {
-      const info = await waitForPing(uri, { timeoutMs: PING_TIMEOUT_MS, failed });
-      return { uri, kind, detail: describe(info), stop: once(() => proc.stop()) };
-    } catch (err) {
-      const running = !proc.hasExited();
-      await proc.stop();
-      if (attempt < 2 && /address already in use|EADDRINUSE/i.test(proc.outputTail())) continue;
-      const message = (err as Error).message;
-      throw new Error(running ? `${message}${withTail(proc.outputTail())}` : message);
-    }
-  }
-}
-
 // ---- one server per dataDir ------------------------------------------------------------
 
 interface Owner {
@@ -242,12 +230,13 @@ interface Owner {
   host: string;
   uri: string;
   kind: DatabaseKind;
+  storage?: Storage;
   detail: string;
 }
 
 async function recordOwner(dataDir: string, db: LocalDatabase): Promise<LocalDatabase> {
   const file = join(dataDir, OWNER_FILE);
-  const owner: Owner = { pid: process.pid, host: hostname(), uri: db.uri, kind: db.kind, detail: db.detail };
+  const owner: Owner = { pid: process.pid, host: hostname(), uri: db.uri, kind: db.kind, storage: db.storage, detail: db.detail };
   await writeFile(file, `${JSON.stringify(owner, null, 2)}\n`);
   return {
     ...db,
@@ -279,6 +268,7 @@ async function findRunning(dataDir: string): Promise<LocalDatabase | undefined> 
   return {
     uri: owner.uri,
     kind: owner.kind,
+    storage: owner.storage,
     detail: `${owner.detail}; started by pid ${owner.pid}, and stops when that process does`,
     stop: async () => {}, // not ours to stop
   };
@@ -286,22 +276,8 @@ async function findRunning(dataDir: string): Promise<LocalDatabase | undefined> 
 
 // ---- small helpers ---------------------------------------------------------------------
 
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  return () => (running ??= fn());
-}
-
-function withTail(tail: string): string {
-  return tail ? `; its last output:\n${indent(tail, '    ')}` : '';
-}
-
-function indent(text: string, prefix: string): string {
-  return text
-    .split('\n')
-    .map((line) => prefix + line)
-    .join('\n');
-}
-
-function redact(uri: string): string {
-  return uri.replace(/\/\/([^@/]*)@/, '//***@');
+function withDatabaseName(uri: string): string {
+  const url = new URL(uri);
+  if (url.pathname === '' || url.pathname === '/') url.pathname = `/${LOCAL_DATABASE_NAME}`;
+  return url.toString();
 }

@@ -90,7 +90,7 @@ export async function waitForPing(uri: string, opts: WaitOptions): Promise<Serve
 
 /** Until `uri`'s single host:port accepts a TCP connection, the deadline passes, or `stop()`. */
 async function waitForPort(uri: string, deadline: number, stop: () => boolean): Promise<void> {
-  const match = /^mongodb:\/\/(?:[^@/]*@)?([^:/,]+):(\d+)\/?(?:[?].*)?$/.exec(uri);
+  const match = /^mongodb:\/\/(?:[^@/]*@)?([^:/,]+):(\d+)(?:\/[^?]*)?(?:[?].*)?$/.exec(uri);
   if (!match) return; // several hosts, or SRV: leave it to the driver
   const [, host, port] = match;
   while (!stop() && Date.now() < deadline) {

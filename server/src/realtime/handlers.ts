@@ -14,10 +14,9 @@ import {
   parseInput,
 } from '../domain/inputs';
 import type { Services } from '../services';
-import { identify } from '../trust/auth';
 import { SocketFlooding } from '../trust/limits';
-import type { SocketData } from './handshake';
-import { articleRoom } from './rooms';
+import { articleOfRoom, articleRoom, roomsToLeave } from './rooms';
+import { siteOf, SocketSession, type SocketData } from './session';
 
 export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -30,7 +29,7 @@ const FLOOD_GRACE_MS = 250;
 export function answer(socket: Socket, services: Services, fn: (payload: unknown) => Promise<unknown>) {
   return async (payload: unknown, ack?: AnyAck) => {
     try {
-      await services.limits?.socketEvent(socket);
+      await services.limits?.socketEvent(socket, siteOf(socket, services.sites));
       const result = await fn(payload);
       if (typeof ack === 'function') ack(result);
     } catch (err) {
@@ -49,16 +48,24 @@ export function answer(socket: Socket, services: Services, fn: (payload: unknown
 
 export function registerReaderHandlers(socket: ReaderSocket, services: Services): void {
   const { comments, events } = services;
-  const actor = () => socket.data.actor;
+  const session = new SocketSession(socket, services.sites, services.config.SESSION_GRACE_MS);
+  const actor = () => session.acting();
+  const leave = async (room: string) => {
+    const where = articleOfRoom(room);
+    await socket.leave(room);
+    if (where) services.presence?.left(where.site, where.article);
+  };
   const on = (name: keyof ClientToServerEvents, fn: (payload: unknown) => Promise<unknown>) =>
     socket.on(name, answer(socket, services, fn) as never);
 
   on('article:join', async (p) => {
     const { article, since } = parseInput(JoinEvent, p);
-    const site = actor().site.id;
+    const site = session.site;
+    const room = articleRoom(site, article);
+    for (const old of roomsToLeave(socket.rooms, room, services.config.ARTICLES_PER_SOCKET)) await leave(old);
     // Join first, then read: an event sent in between reaches the client twice (live and in
     // `missed`), never zero times; the client keeps one by its seq.
-    await socket.join(articleRoom(site, article));
+    await socket.join(room);
     services.presence?.joined(site, article);
     const [replay, viewers] = await Promise.all([events.replay(site, article, since), services.fanout.viewers(site, article)]);
     return { ...replay, viewers };
@@ -66,9 +73,7 @@ export function registerReaderHandlers(socket: ReaderSocket, services: Services)
 
   on('article:leave', async (p) => {
     const { article } = parseInput(LeaveEvent, p);
-    const site = actor().site.id;
-    await socket.leave(articleRoom(site, article));
-    services.presence?.left(site, article);
+    await leave(articleRoom(session.site, article));
     return {};
   });
 
@@ -99,17 +104,14 @@ export function registerReaderHandlers(socket: ReaderSocket, services: Services)
 
   on('auth:refresh', async (p) => {
     const { token } = parseInput(RefreshEvent, p);
-    const current = actor();
-    const next = await identify(current.site, token, current.ip);
-    socket.data.actor = next;
+    await session.refresh(token);
     return {};
   });
 
   socket.on('disconnecting', () => {
     for (const room of socket.rooms) {
-      if (!room.startsWith('a:')) continue;
-      const [, site, ...rest] = room.split(':');
-      services.presence?.left(site!, rest.join(':'));
+      const where = articleOfRoom(room);
+      if (where) services.presence?.left(where.site, where.article);
     }
   });
 }

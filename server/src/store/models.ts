@@ -11,7 +11,16 @@ export { Types };
 export { trusted };
 export type ObjectId = Types.ObjectId;
 
+/**
+ * Articles and users are keyed by `_id` (`<site>:<article>`, `<site>:<userId>`; a site id has no
+ * colon), the one lookup FerretDB serves from an index: the post, react, join and page paths
+ * read them by key, so their cost does not grow with what the site has stored.
+ */
+export const articleKey = (site: string, article: string) => `${site}:${article}`;
+export const userKey = (site: string, userId: string) => `${site}:${userId}`;
+
 export interface ArticleDoc {
+  _id: string;
   site: string;
   article: string;
   /** Last seq handed out, a cache of max(events.seq): the events' unique index arbitrates. */
@@ -40,13 +49,20 @@ export interface CommentDoc {
   /** Plain text of the body, NFC; what length limits and word checks read. */
   text: string;
   status: 'published' | 'pending' | 'rejected' | 'deleted';
+  /**
+   * Whether readers see it: published comments, and tombstones (a comment that left the
+   * thread while it had visible replies). Kept by the lifecycle (domain/lifecycle).
+   */
+  visible: boolean;
+  /** +1 with every change of body or state; the lifecycle's guarded writes name it. */
+  rev: number;
+  /** The last moderation decision on it (approve, reject, spam), if any. */
+  decision?: string | null;
   reasons: string[];
   flags: { userId: string; reason: string; note?: string; at: Date }[];
   flagCount: number;
   /** Set by a moderator's decision; decided items leave the queue. */
   decidedBy: string | null;
-  /** Moderation decisions taken on it so far; the next one claims round `decisions + 1`. */
-  decisions?: number;
   reactions: Record<string, number>;
   replyCount: number;
   score: number;
@@ -76,6 +92,7 @@ export interface ReactionDoc {
 }
 
 export interface UserDoc {
+  _id: string;
   site: string;
   userId: string;
   name: string;
@@ -88,14 +105,11 @@ export interface UserDoc {
   createdAt: Date;
 }
 
-/** One moderation decision; the unique {site, commentId, round} index makes the first one win. */
-export interface DecisionDoc {
-  site: string;
-  commentId: string;
-  round: number;
-  action: string;
-  moderator: string;
-  at: Date;
+/** A comment's state or body as the audit log records it, before and after a change. */
+export interface ModLogSnapshot {
+  status?: string;
+  body?: string;
+  rev?: number;
 }
 
 export interface ModLogDoc {
@@ -104,6 +118,26 @@ export interface ModLogDoc {
   action: string;
   target: { comment?: string; user?: string; article?: string };
   reason: string | null;
+  before?: ModLogSnapshot | null;
+  after?: ModLogSnapshot | null;
+  at: Date;
+}
+
+/**
+ * One claimed revision of a comment, `_id` = `<commentId>:<rev>`. The primary key arbitrates:
+ * of all writers that read revision n, only the one whose insert of n+1 succeeds may change
+ * the comment, on MongoDB and on FerretDB (whose conditional updates are not atomic across
+ * connections). docs/ARCHITECTURE.md, "A comment's lifecycle".
+ */
+export interface RevisionDoc {
+  _id: string;
+  site: string;
+  commentId: string;
+  rev: number;
+  action: string;
+  by: { id: string; name: string };
+  from: string | null;
+  to: string | null;
   at: Date;
 }
 
@@ -112,6 +146,7 @@ const sub = <T>(def: Record<string, unknown>) => new Schema<T>(def, { _id: false
 
 const ArticleSchema = new Schema<ArticleDoc>(
   {
+    _id: { type: String },
     site: { type: String, required: true },
     article: { type: String, required: true },
     seq: { type: Number, default: 0 },
@@ -124,7 +159,9 @@ const ArticleSchema = new Schema<ArticleDoc>(
   },
   opts,
 );
-ArticleSchema.index({ site: 1, article: 1 }, { unique: true });
+ArticleSchema.pre('validate', function () {
+  this._id ??= articleKey(this.site, this.article);
+});
 
 const CommentSchema = new Schema<CommentDoc>(
   {
@@ -142,6 +179,9 @@ const CommentSchema = new Schema<CommentDoc>(
     body: { type: String, default: '' },
     text: { type: String, default: '' },
     status: { type: String, required: true },
+    visible: { type: Boolean, default: false },
+    rev: { type: Number, default: 1 },
+    decision: { type: String, default: null },
     reasons: { type: [String], default: [] },
     flags: {
       type: [sub<CommentDoc['flags'][number]>({ userId: String, reason: String, note: String, at: Date })],
@@ -149,7 +189,6 @@ const CommentSchema = new Schema<CommentDoc>(
     },
     flagCount: { type: Number, default: 0 },
     decidedBy: { type: String, default: null },
-    decisions: { type: Number, default: 0 },
     reactions: { type: Schema.Types.Mixed, default: () => ({}) },
     replyCount: { type: Number, default: 0 },
     score: { type: Number, default: 0 },
@@ -159,8 +198,6 @@ const CommentSchema = new Schema<CommentDoc>(
   },
   opts,
 );
-// Idempotent posts: one comment per author and clientId.
-CommentSchema.index({ site: 1, 'author.id': 1, clientId: 1 }, { unique: true });
 // Thread pages, newest/oldest (the _id order is the creation order) and replies of a parent.
 CommentSchema.index({ site: 1, article: 1, parentId: 1, _id: -1 });
 // Thread pages sorted by top score.
@@ -170,8 +207,6 @@ CommentSchema.index({ site: 1, status: 1, _id: 1 });
 CommentSchema.index({ site: 1, flagCount: 1, _id: 1 });
 // The pending queue and its count: held comments without open flags, oldest first.
 CommentSchema.index({ site: 1, status: 1, flagCount: 1, _id: 1 });
-// An author's recent comments (duplicate check, author history).
-CommentSchema.index({ site: 1, 'author.id': 1, createdAt: -1 });
 
 const EventSchema = new Schema<EventDoc>(
   {
@@ -203,6 +238,7 @@ ReactionSchema.index({ site: 1, target: 1, userId: 1, kind: 1 }, { unique: true 
 
 const UserSchema = new Schema<UserDoc>(
   {
+    _id: { type: String },
     site: { type: String, required: true },
     userId: { type: String, required: true },
     name: { type: String, default: '' },
@@ -216,7 +252,9 @@ const UserSchema = new Schema<UserDoc>(
   },
   opts,
 );
-UserSchema.index({ site: 1, userId: 1 }, { unique: true });
+UserSchema.pre('validate', function () {
+  this._id ??= userKey(this.site, this.userId);
+});
 
 const ModLogSchema = new Schema<ModLogDoc>(
   {
@@ -225,25 +263,44 @@ const ModLogSchema = new Schema<ModLogDoc>(
     action: { type: String, required: true },
     target: { type: sub<ModLogDoc['target']>({ comment: String, user: String, article: String }), required: true },
     reason: { type: String, default: null },
+    before: { type: sub<ModLogSnapshot>({ status: String, body: String, rev: Number }), default: null },
+    after: { type: sub<ModLogSnapshot>({ status: String, body: String, rev: Number }), default: null },
     at: { type: Date, default: () => new Date() },
   },
   opts,
 );
 ModLogSchema.index({ site: 1, _id: -1 });
 
-const DecisionSchema = new Schema<DecisionDoc>(
+
+/**
+ * Idempotent posts: `_id` is a hash of site, author, article and the client's id for the post,
+ * so a retry finds its comment with one `_id` read, and of two sends at once one inserts.
+ */
+export interface PostKeyDoc {
+  _id: string;
+  commentId: ObjectId;
+  at: Date;
+}
+
+const PostKeySchema = new Schema<PostKeyDoc>(
+  { _id: { type: String, required: true }, commentId: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  opts,
+);
+
+const RevisionSchema = new Schema<RevisionDoc>(
   {
+    _id: { type: String, required: true },
     site: { type: String, required: true },
     commentId: { type: String, required: true },
-    round: { type: Number, required: true },
+    rev: { type: Number, required: true },
     action: { type: String, required: true },
-    moderator: { type: String, required: true },
+    by: { type: sub<RevisionDoc['by']>({ id: String, name: String }), required: true },
+    from: { type: String, default: null },
+    to: { type: String, default: null },
     at: { type: Date, default: () => new Date() },
   },
   opts,
 );
-// The arbiter of moderation races: one decision per comment and round, first insert wins.
-DecisionSchema.index({ site: 1, commentId: 1, round: 1 }, { unique: true });
 
 /**
  * What each author said in the last day, keyed by a hash of site, author and text: the
@@ -267,7 +324,8 @@ export interface Models {
   Reaction: Model<ReactionDoc>;
   User: Model<UserDoc>;
   ModLog: Model<ModLogDoc>;
-  Decision: Model<DecisionDoc>;
+  Revision: Model<RevisionDoc>;
+  PostKey: Model<PostKeyDoc>;
 }
 
 export function buildModels(conn: Connection): Models {
@@ -279,7 +337,8 @@ export function buildModels(conn: Connection): Models {
     Reaction: conn.model<ReactionDoc>('Reaction', ReactionSchema, 'reactions'),
     User: conn.model<UserDoc>('User', UserSchema, 'users'),
     ModLog: conn.model<ModLogDoc>('ModLog', ModLogSchema, 'modlog'),
-    Decision: conn.model<DecisionDoc>('Decision', DecisionSchema, 'decisions'),
+    Revision: conn.model<RevisionDoc>('Revision', RevisionSchema, 'revisions'),
+    PostKey: conn.model<PostKeyDoc>('PostKey', PostKeySchema, 'post_keys'),
   };
 }
 

@@ -15,6 +15,7 @@ const Claims = z.object({
   iat: z.number().optional(),
   role: z.enum(['commenter', 'moderator', 'admin']).default('commenter'),
   picture: z.string().url().startsWith('https://').max(2048).optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 const keys = new WeakMap<Site, Uint8Array>();
@@ -41,6 +42,7 @@ export async function identify(site: Site, token: string | undefined, ip: string
     const field = claims.error.issues[0]?.path.join('.') || 'claims';
     throw unauthorized(`Invalid token: bad or missing claim "${field}"`);
   }
+  checkAudience(site, claims.data.aud);
   // The contract fixes names at 1-80 characters: a token outside that is the host site's
   // bug, refused rather than silently cut (counted after bidi/invisible removal and collapsing).
   const name = collapseName(claims.data.name);
@@ -54,15 +56,37 @@ export async function identify(site: Site, token: string | undefined, ip: string
     role: claims.data.role,
     guest: false,
     ip,
+    exp: claims.data.exp,
   };
 }
 
-/** A guest posting under a name: unverified, keyed by site, address and name. */
+/**
+ * The token's audience: when present it must name the site (a string equal to the site's id,
+ * or a list holding it); a site with `requireAudience` refuses tokens without one.
+ */
+function checkAudience(site: Site, aud: string | string[] | undefined): void {
+  if (aud === undefined) {
+    if (site.requireAudience) throw unauthorized(`Invalid token: the "aud" claim is required and must be "${site.id}"`);
+    return;
+  }
+  const names = Array.isArray(aud) ? aud : [aud];
+  if (!names.includes(site.id)) throw unauthorized(`Invalid token: "aud" does not name this site ("${site.id}")`);
+}
+
+/**
+ * A guest posting under a name: unverified, so keyed by site and address alone (IPv6 by its
+ * /64). The name is only what readers see: typing another one gives no new identity, so no
+ * second reaction and no way around a ban of the address's guest.
+ */
 export function asGuest(actor: Actor, rawName: string): Actor {
   if (actor.userId && !actor.guest) return actor; // signed-in users post as themselves
   if (!actor.site.guests) throw new DomainError('unauthorized', 'Sign in to comment on this site');
   const name = cleanName(rawName);
   if (!name) throw new DomainError('bad_request', 'A guest needs a name');
-  const id = 'g_' + createHash('sha256').update(`${actor.site.id}\u0000${actor.ip}\u0000${name}`).digest('hex').slice(0, 20);
-  return { ...actor, userId: id, name, guest: true, role: 'commenter' };
+  return { ...actor, userId: guestId(actor.site.id, actor.ip), name, guest: true, role: 'commenter' };
+}
+
+/** The id every guest of `site` at address key `ip` shares. */
+export function guestId(site: string, ip: string): string {
+  return 'g_' + createHash('sha256').update(`${site}\u0000${ip}`).digest('hex').slice(0, 20);
 }

@@ -80,9 +80,8 @@ export class RateLimits {
     await this.take(site, 'connect:ip', ip);
   }
 
-  /** One event on a connection; past FLOOD_FACTOR times the limit it throws SocketFlooding. */
-  async socketEvent(socket: { id: string; data?: { actor?: Actor } }): Promise<void> {
-    const site = socket.data?.actor?.site;
+  /** One event on a connection to `site`; past FLOOD_FACTOR times the limit it throws SocketFlooding. */
+  async socketEvent(socket: { id: string }, site: Site | undefined): Promise<void> {
     const rule = ruleFor(site, 'event:socket');
     const limiter = site && rule !== DEFAULT_LIMITS['event:socket'] ? this.limiter('event:socket', rule, true) : this.perSocket;
     try {

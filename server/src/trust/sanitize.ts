@@ -1,5 +1,6 @@
 // Comment bodies and names as stored: NFC text, an allowlist of markup, no invisible tricks.
 import sanitizeHtml from 'sanitize-html';
+import { settleNesting } from './nesting';
 
 /** Bidi embedding/override/isolate controls: removed everywhere (they can disguise text). */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
@@ -8,8 +9,14 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 const SAFE_HREF = /^(?:https?:\/\/[^/]|mailto:)/i;
 
+/** What comments may contain. */
+export const ALLOWED_TAGS = ['p', 'br', 'b', 'strong', 'i', 'em', 'a', 'blockquote', 'code', 'pre', 'ul', 'ol', 'li'];
+
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'b', 'strong', 'i', 'em', 'a', 'blockquote', 'code', 'pre', 'ul', 'ol', 'li'],
+  // `span` is allowed only as what an unsafe link turns into; the filter below then drops the
+  // tag and keeps its text. Renaming a tag to one outside the allowlist would leave its end
+  // tag to the next element at the same depth (`x<b>ok</span>`), an unbalanced answer.
+  allowedTags: [...ALLOWED_TAGS, 'span'],
   allowedAttributes: { a: ['href'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
@@ -18,7 +25,11 @@ const OPTIONS: sanitizeHtml.IOptions = {
   // Tags whose content is dropped with them, not kept as text.
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'iframe', 'xmp', 'svg', 'math', 'template', 'object', 'embed'],
   enforceHtmlBoundary: false,
+  // Deeper elements lose their tags (not their text): browsers flatten very deep trees anyway.
+  nestingLimit: 64,
   parser: { lowerCaseTags: true, lowerCaseAttributeNames: true },
+  // An unsafe link (now a `span`) and a typed `span`: the text stays, the tag goes.
+  exclusiveFilter: (frame) => (frame.tag === 'span' || (frame.tag === 'a' && !frame.attribs.href) ? 'excludeTag' : false),
   transformTags: {
     // A link keeps its text; only an absolute http(s) or mailto href keeps it a link.
     a: (tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag =>
@@ -44,20 +55,10 @@ export interface SanitizedBody {
 export function sanitizeBody(raw: string): SanitizedBody {
   let input = cleanText(raw).replace(/\r\n?/g, '\n').trim();
   if (!/<pre[\s>]/i.test(input)) input = input.replace(/\n/g, '<br>');
-  let links = 0;
-  const html = sanitizeHtml(input, {
-    ...OPTIONS,
-    exclusiveFilter: (frame) => {
-      if (frame.tag === 'a') {
-        if (!frame.attribs.href) return true;
-        links++;
-      }
-      return false;
-    },
-  }).trim();
+  const settled = settleNesting(sanitizeHtml(input, OPTIONS));
+  const html = settled.html.trim();
   const text = htmlToText(html);
-  links += countBareUrls(text, html);
-  return { html, text, links };
+  return { html, text, links: settled.links + countBareUrls(text, html) };
 }
 
 /** Visible text of sanitized HTML (entities decoded, tags dropped, whitespace folded). */

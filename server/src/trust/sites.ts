@@ -11,6 +11,8 @@ const SiteSchema = z
     secret: z.string().min(1),
     origins: z.array(z.string().min(1)).default([]),
     guests: z.boolean().default(false),
+    /** Refuse tokens without an `aud` claim (one that is present must always name the site). */
+    requireAudience: z.boolean().default(false),
     reactions: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).min(1).default(DEFAULT_REACTIONS),
     premod: z.enum(['off', 'new-users', 'links', 'all']).default('off'),
     editWindowSec: z.number().int().min(0).max(7 * 24 * 3600).default(15 * 60),
@@ -64,9 +66,14 @@ export function parseSites(raw: unknown, source = 'sites'): Site[] {
     return r.data;
   });
   const ids = new Set<string>();
+  const bySecret = new Map<string, string>();
   for (const s of sites) {
     if (ids.has(s.id)) throw new Error(`${source}: site id "${s.id}" appears twice`);
     ids.add(s.id);
+    // A token signed for one site would verify on the other: each site needs its own secret.
+    const other = bySecret.get(s.secret);
+    if (other !== undefined) throw new Error(`${source}: sites "${other}" and "${s.id}" have the same secret; give each site its own`);
+    bySecret.set(s.secret, s.id);
   }
   return sites;
 }
