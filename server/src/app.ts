@@ -146,7 +146,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      io.disconnectSockets(true);
+      // This node's sockets only: without `local`, the adapter would disconnect every node's.
+      io.local.disconnectSockets(true);
       await reactions.close();
       await presence.close();
       await events.drain();
