@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick]`: starts a database, Charcha and the baselines, each in its own
-// process, runs every scenario against its baseline, prints one table and writes
-// bench/results/latest.json. Load generators run in their own processes too.
+// `npm run bench [-- --quick]`: starts a database, Charcha and the baselines (and, for cluster
+// presence, three more Charcha nodes and a Redis), each in its own process, runs every scenario
+// against its baseline, prints one table and writes bench/results/latest.json. Load generators
+// run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
 //   --only=a,b          only these scenarios: fanout (with memory), write, read, presence, widget
 //   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/

@@ -1,11 +1,10 @@
 // Presence on a cluster: three Charcha nodes sharing one database and one Redis (a
 // redis-server of our own). Two articles fill up with readers spread evenly over the nodes: a
-// small crowd in one, a crowd ten times larger in the other. Then a pool of probe readers (the
-// same number on each node) takes turns: all join the small room at once, leave it, join the
-// large room, leave it, and so on; each `article:join` acknowledgement (whose answer carries the
+// small crowd in one, a crowd ten times larger in the other. Then a few probe readers (the same
+// number on each node) join a room all at once and leave it again, in short rounds that take
+// turns between the rooms; each `article:join` acknowledgement (whose answer carries the
 // article's viewers across the cluster) is timed. A join must cost the same whatever the room's
-// size, so the large room's p99 is held against the small room's; taking turns lets a noisy
-// machine weigh on both alike. Also measured: each crowd's own joins while filling up, and how
+// size, so the large room's p99 is held against the small room's. Also measured: each crowd's own joins while filling up, and how
 // long after the last of them every node's GET /articles/:a counts the whole crowd.
 import type { Socket } from 'socket.io-client';
 import { startRedis } from '../../tests/helpers/cluster';
@@ -26,6 +25,8 @@ interface Crowd {
   readers: number;
   /** The crowd's own joins, while the room filled up. */
   fill: Summary;
+  /** Readers and probe joins that failed (a healthy run has none). */
+  failed: { count: number; first?: string };
   /** From the last join's answer until every node's GET counts the whole crowd; null: never. */
   settledMs: number | null;
   /** Probe joins into the full room. */
@@ -37,37 +38,45 @@ async function viewers(node: RunningServer, site: string, article: string): Prom
   return ((await res.json()) as { viewers: number }).viewers;
 }
 
-/** Fills the article with `readers` readers over the nodes, then waits for every node to count them. */
+/**
+ * Fills the article with `readers` readers over the nodes, then waits for every node to count
+ * those that joined. Failed joins are counted and reported, not fatal: the scenario also
+ * measures older code, which fails some under load.
+ */
 async function fill(nodes: RunningServer[], fleets: ReaderFleets, site: string, article: string, readers: number, settings: Settings): Promise<Crowd> {
   const share = (i: number) => Math.floor(readers / NODES) + (i < readers % NODES ? 1 : 0);
   const concurrency = Math.max(1, Math.round(settings.presenceJoinsInFlight / NODES / fleets.size));
   const results = await Promise.all(nodes.map((n, i) => fleets.connect(`${article}-${i}`, n.url, site, article, share(i), concurrency)));
   const connected = results.reduce((a, r) => a + r.connected, 0);
-  if (connected !== readers) {
-    throw new Error(`cluster presence: only ${connected} of ${readers} readers joined (${results.find((r) => r.firstError)?.firstError})`);
-  }
+  const failed = { count: readers - connected, first: results.find((r) => r.firstError)?.firstError };
+  if (connected < readers / 2) throw new Error(`cluster presence: only ${connected} of ${readers} readers joined (${failed.first})`);
   const lastJoin = nowMs();
   let settledMs: number | null = null;
   while (nowMs() - lastJoin < SETTLE_TIMEOUT_MS) {
     const seen = await Promise.all(nodes.map((n) => viewers(n, site, article)));
-    if (seen.every((v) => v === readers)) {
+    if (seen.every((v) => v === connected)) {
       settledMs = nowMs() - lastJoin;
       break;
     }
     await sleep(50);
   }
-  return { article, readers, fill: summarize(results.flatMap((r) => r.joinMs)), settledMs, probe: [] };
+  return { article, readers, failed, fill: summarize(results.flatMap((r) => r.joinMs)), settledMs, probe: [] };
 }
 
-/** Each probe joins the room (timed) and leaves it again, all at once. */
+/** All probes join the room at once (timed) and leave it again. */
 async function probeRound(probes: Socket[], crowd: Crowd): Promise<void> {
   await Promise.all(
     probes.map(async (p) => {
       const sent = nowMs();
-      const answer = await ack<{ viewers?: number; error?: { message: string } }>(p, 'article:join', { article: crowd.article });
-      crowd.probe.push(nowMs() - sent);
-      if (answer.viewers === undefined) throw new Error(`article:join refused: ${answer.error?.message}`);
-      await ack(p, 'article:leave', { article: crowd.article });
+      try {
+        const answer = await ack<{ viewers?: number; error?: { message: string } }>(p, 'article:join', { article: crowd.article });
+        if (answer.viewers === undefined) throw new Error(`article:join refused: ${answer.error?.message}`);
+        crowd.probe.push(nowMs() - sent);
+        await ack(p, 'article:leave', { article: crowd.article });
+      } catch (err) {
+        crowd.failed.count++;
+        crowd.failed.first ??= (err as Error).message;
+      }
     }),
   );
 }
@@ -85,10 +94,10 @@ export async function runClusterPresence(opts: { mongoUri: string; sitesFile: st
     const small = await fill(nodes, fleets, site, `bench-presence-${smallN}`, smallN, settings);
     const large = await fill(nodes, fleets, site, `bench-presence-${largeN}`, largeN, settings);
     for (const n of nodes) for (let i = 0; i < settings.presenceProbesPerNode; i++) probes.push(await connectWriter(n.url, { site }));
-    for (let r = 0; r < settings.presenceProbeRounds; r++) {
-      await probeRound(probes, small);
-      await probeRound(probes, large);
-    }
+    // Small, large, large, small, ...: short rounds in both rooms alike, so that a stall of the
+    // machine (it is shared) falls on both, and a drift over the run cancels out.
+    const order = [small, large, large, small];
+    for (let r = 0; r < 2 * settings.presenceProbeRounds; r++) await probeRound(probes, order[r % 4]!);
     return presenceResults(small, large, settings);
   } finally {
     for (const p of probes) p.close();
@@ -102,14 +111,14 @@ function presenceResults(small: Crowd, large: Crowd, settings: Settings): Scenar
   const common = {
     nodes: NODES,
     crowds: settings.presenceCrowds,
-    probes: `${settings.presenceProbesPerNode} per node, joining at once, ${settings.presenceProbeRounds} rounds in each room, taking turns`,
+    probes: `${settings.presenceProbesPerNode} per node joining at once; ${settings.presenceProbeRounds} rounds in each room, taking turns`,
     fillJoinsInFlight: settings.presenceJoinsInFlight,
   };
   const summary = (xs: number[] | Summary) => {
     const s = Array.isArray(xs) ? summarize(xs) : xs;
     return { samples: s.count, p50: round(s.p50), p99: round(s.p99), max: round(s.max), mean: round(s.mean) };
   };
-  const detail = (c: Crowd) => ({ readers: c.readers, probe: summary(c.probe), fill: summary(c.fill), settledMs: c.settledMs === null ? null : round(c.settledMs, 0) });
+  const detail = (c: Crowd) => ({ readers: c.readers, failed: c.failed, probe: summary(c.probe), fill: summary(c.fill), settledMs: c.settledMs === null ? null : round(c.settledMs, 0) });
   const [sp, lp] = [summarize(small.probe), summarize(large.probe)];
   const vs = `joining a room of ${small.readers}`;
   return [
