@@ -130,9 +130,9 @@ export class PresenceService implements PresenceTracker {
 
   /** Readers of the article on every node: this node's exact count and the others' as cached. */
   async viewers(site: string, article: string): Promise<number> {
-    const here = this.fanout.localViewers(site, article);
-    if (!this.board) return here;
-    return here + (await this.others({ site, article }).catch(() => 0));
+    if (!this.board) return this.fanout.localViewers(site, article);
+    const others = await this.others({ site, article }).catch(() => 0);
+    return this.fanout.localViewers(site, article) + others;
   }
 
   /** Stops the loops, sends what is pending, and removes this node's entries from the board. */
