@@ -24,6 +24,13 @@ export interface Settings {
   /** Timed requests per page (after warm-up ones). */
   readSamples: number;
   readWarmup: number;
+  /** Cluster presence: a small and a large crowd of readers joining one article over three nodes. */
+  presenceCrowds: [small: number, large: number];
+  /** Joins in flight at once while a crowd fills its room. */
+  presenceJoinsInFlight: number;
+  /** Probe readers per node, joining a full room at once, and their rounds in each room. */
+  presenceProbesPerNode: number;
+  presenceProbeRounds: number;
 }
 
 export function isQuick(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
@@ -33,8 +40,8 @@ export function isQuick(argv: readonly string[], env: NodeJS.ProcessEnv): boolea
 }
 
 export function settingsFor(quick: boolean): Settings {
-  const common = { writeReaders: 100, pageSize: 50 };
+  const common = { writeReaders: 100, pageSize: 50, presenceJoinsInFlight: 60, presenceProbesPerNode: 2 };
   return quick
-    ? { ...common, quick, readers: 1000, readersPerProcess: 500, fanoutMessages: 15, writers: 8, writeRounds: 2, writeWarmupSec: 1, writeSec: 4, seededComments: 1_000, deepOffset: 900, readSamples: 10, readWarmup: 1 }
-    : { ...common, quick, readers: 5000, readersPerProcess: 1250, fanoutMessages: 40, writers: 8, writeRounds: 3, writeWarmupSec: 2, writeSec: 8, seededComments: 10_000, deepOffset: 9_000, readSamples: 50, readWarmup: 3 };
+    ? { ...common, quick, readers: 1000, readersPerProcess: 500, fanoutMessages: 15, writers: 8, writeRounds: 2, writeWarmupSec: 1, writeSec: 4, seededComments: 1_000, deepOffset: 900, readSamples: 10, readWarmup: 1, presenceCrowds: [100, 1000], presenceProbeRounds: 60 }
+    : { ...common, quick, readers: 5000, readersPerProcess: 1250, fanoutMessages: 40, writers: 8, writeRounds: 3, writeWarmupSec: 2, writeSec: 8, seededComments: 10_000, deepOffset: 9_000, readSamples: 50, readWarmup: 3, presenceCrowds: [300, 3000], presenceProbeRounds: 200 };
 }
