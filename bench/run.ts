@@ -1,8 +1,9 @@
-// `npm run bench [-- --quick]`: starts a database, Charcha and the baselines, each in its own
-// process, runs every scenario against its baseline, prints one table and writes
-// bench/results/latest.json. Load generators run in their own processes too.
+// `npm run bench [-- --quick]`: starts a database, Charcha and the baselines (and, for cluster
+// presence, three more Charcha nodes and a Redis), each in its own process, runs every scenario
+// against its baseline, prints one table and writes bench/results/latest.json. Load generators
+// run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
-//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, widget
+//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget
 //   --server-root=DIR   run Charcha from another checkout (e.g. the commit before a change)
 //   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { ReaderFleets } from './load/fleet';
 import { findPid, ROOT } from './processes';
 import type { ScenarioResult } from './result';
 import { bareSender, charchaSender, connectWriter, fanoutResults, runFanout } from './scenarios/fanout';
+import { runClusterPresence } from './scenarios/cluster-presence';
 import { runBigThread, runCrowd } from './scenarios/crowd';
 import { runRead } from './scenarios/read';
 import { runWidget } from './scenarios/widget';
@@ -25,7 +27,7 @@ import { isQuick, settingsFor } from './settings';
 import { signUserToken, writeBenchSite } from './site';
 import { renderTable } from './table';
 
-const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'widget'] as const;
+const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -136,6 +138,11 @@ try {
     say(`big thread: seeding ${settings.bigThreadComments} comments, then ${2 * settings.bigThreadSamples} timed first pages`);
     results.push(...(await runBigThread(charcha, site.id, driver, dbName, settings)));
     saveResults(false);
+  }
+  if (only.has('presence')) {
+    const [small, large] = settings.presenceCrowds;
+    say(`cluster presence: 3 nodes and one Redis; ${small}, then ${large} readers joining one article, ${settings.presenceJoinsInFlight} joins in flight`);
+    results.push(...(await runClusterPresence({ mongoUri: withDb('charcha_bench_presence'), sitesFile: site.file, dataDir: join(work, 'presence') }, fleets, site.id, settings)));
   }
   if (only.has('widget')) results.push(...runWidget());
 } finally {

@@ -9,10 +9,22 @@ export interface RunningServer {
   inspectPort: number;
 }
 
-export async function startCharcha(opts: { mongoUri: string; sitesFile: string; dataDir: string; nodeArgs?: string[]; root?: string }): Promise<RunningServer> {
+export interface CharchaOptions {
+  mongoUri: string;
+  sitesFile: string;
+  dataDir: string;
+  nodeArgs?: string[];
+  /** Set: one node of a cluster sharing this Redis; unset: one node alone, in memory. */
+  redisUrl?: string;
+  label?: string;
+  /** Run Charcha from another checkout (e.g. the commit before a change). */
+  root?: string;
+}
+
+export async function startCharcha(opts: CharchaOptions): Promise<RunningServer> {
   const port = await freePort();
   const inspectPort = await freePort();
-  const child = spawnNode('charcha', 'server/src/main.ts', {
+  const child = spawnNode(opts.label ?? 'charcha', 'server/src/main.ts', {
     cwd: opts.root,
     nodeArgs: [...(opts.nodeArgs ?? []), `--inspect=127.0.0.1:${inspectPort}`],
     env: {
@@ -22,7 +34,7 @@ export async function startCharcha(opts: { mongoUri: string; sitesFile: string; 
       SITES_FILE: opts.sitesFile,
       DATA_DIR: opts.dataDir,
       LOG_LEVEL: 'warn',
-      REDIS_URL: '', // one node: fan-out and limits in memory
+      REDIS_URL: opts.redisUrl ?? '', // unset: one node, fan-out and limits in memory
     },
   });
   const url = `http://127.0.0.1:${port}`;

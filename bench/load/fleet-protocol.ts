@@ -20,7 +20,7 @@ export type FleetCommand =
   | { cmd: 'disconnect'; id: number };
 
 export type FleetReply =
-  | { id: number; type: 'connected'; connected: number; failed: number; firstError?: string }
+  | { id: number; type: 'connected'; connected: number; failed: number; firstError?: string; joinMs: number[] }
   | { id: number; type: 'receipts'; receipts: [marker: number, atMs: number][]; delivered: number }
   | { id: number; type: 'disconnected' }
   /** Unprompted: every reader of the fleet has received the comment with this marker. */

@@ -44,6 +44,8 @@ export interface ConnectResult {
   connected: number;
   failed: number;
   firstError?: string;
+  /** Each reader's `article:join` acknowledgement latency, in ms. */
+  joinMs: number[];
 }
 
 export class ReaderFleets {
@@ -80,6 +82,7 @@ export class ReaderFleets {
       connected: results.reduce((a, r) => a + r.connected, 0),
       failed: results.reduce((a, r) => a + r.failed, 0),
       firstError: results.find((r) => r.firstError)?.firstError,
+      joinMs: results.flatMap((r) => r.joinMs),
     };
   }
 

@@ -27,7 +27,8 @@ function onCreated(group: string, payload: { body?: unknown }): void {
   if (n === groupSize.get(group)) send({ type: 'all-received', group, marker });
 }
 
-function connectOne(c: ConnectCommand): Promise<Socket> {
+/** Connects one reader and joins it to the article; answers it with the join's ack latency. */
+function connectOne(c: ConnectCommand): Promise<{ socket: Socket; joinMs: number }> {
   return new Promise((resolve, reject) => {
     const socket = io(c.url, { auth: { site: c.site }, transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
     const fail = (err: Error) => {
@@ -36,25 +37,30 @@ function connectOne(c: ConnectCommand): Promise<Socket> {
     };
     socket.once('connect_error', fail);
     socket.once('connect', () => {
+      const sent = nowMs();
       socket.timeout(60_000).emit('article:join', c.since === undefined ? { article: c.article } : { article: c.article, since: c.since }, (err: Error | null, ack: { error?: { message: string } }) => {
+        const joinMs = nowMs() - sent;
         if (err) return fail(err);
         if (ack?.error) return fail(new Error(ack.error.message));
         socket.on('comment:created', onCreatedIn(c.group));
-        resolve(socket);
+        resolve({ socket, joinMs });
       });
     });
   });
 }
 
-async function connectAll(c: ConnectCommand): Promise<{ connected: number; failed: number; firstError?: string }> {
+async function connectAll(c: ConnectCommand): Promise<{ connected: number; failed: number; firstError?: string; joinMs: number[] }> {
   let next = 0;
+  const joinMs: number[] = [];
   let failed = 0;
   let firstError: string | undefined;
   const worker = async () => {
     while (next < c.count) {
       next++;
       try {
-        sockets.push(await connectOne(c));
+        const one = await connectOne(c);
+        sockets.push(one.socket);
+        joinMs.push(one.joinMs);
         groupSize.set(c.group, (groupSize.get(c.group) ?? 0) + 1);
       } catch (err) {
         failed++;
@@ -63,7 +69,7 @@ async function connectAll(c: ConnectCommand): Promise<{ connected: number; faile
     }
   };
   await Promise.all(Array.from({ length: Math.min(c.concurrency, c.count) }, worker));
-  return { connected: groupSize.get(c.group) ?? 0, failed, firstError };
+  return { connected: groupSize.get(c.group) ?? 0, failed, firstError, joinMs };
 }
 
 process.on('message', async (m: FleetCommand) => {

@@ -30,6 +30,7 @@ import { SocketFanout } from './realtime/fanout';
 import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
 import { moderationNamespace } from './realtime/moderation';
+import { RedisPresenceBoard } from './realtime/presence-board';
 import { connectRedis } from './redis';
 import type { Services } from './services';
 import type { Database } from './store/connection';
@@ -77,8 +78,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
         up: (ready) => metrics.redisUp.set(ready ? 1 : 0),
       })
     : undefined;
-  const adapter = useAdapter(io, redis);
-  const fanout = new SocketFanout(io, () => adapter.clustered, (event) => metrics.emitted.inc({ event }));
+  useAdapter(io, redis);
+  const fanout = new SocketFanout(io, (event) => metrics.emitted.inc({ event }));
   const events = new EventLog(models, config.EVENT_RETENTION_HOURS * 3600 * 1000);
   await migrateEventKeys(models);
   // A node alone (no Redis) emits every event there is, and looks at the log once a second
@@ -96,7 +97,13 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   comments.observer = metrics.domainObserver;
   const moderation = buildModeration({ models, comments, events, fanout, sites, onError: (err) => log.warn({ err }, 'moderation queue update failed') });
   const reactions = new ReactionService(models, events, fanout, (err) => log.warn({ err }, 'reaction update failed'));
-  const presence = new PresenceService(fanout, (err) => log.warn({ err }, 'presence update failed'));
+  // Readers are counted per node and added up through Redis when nodes share it.
+  const presence = new PresenceService(fanout, {
+    board: redis ? new RedisPresenceBoard(redis.client, config.CLUSTER_PREFIX) : undefined,
+    onError: (err, first) => first && log.warn({ err }, 'presence: shared counts unavailable; counting this node only'),
+    onRecovered: () => log.info('presence: shared counts back'),
+  });
+  fanout.countViewers = (site, article) => presence.viewers(site, article);
   const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence };
   services.metrics = metrics;
   if (redis) services.redis = redis.client;
@@ -165,7 +172,8 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      io.disconnectSockets(true);
+      // This node's sockets only: without `local`, the adapter would disconnect every node's.
+      io.local.disconnectSockets(true);
       await reactions.close();
       lifecycle.close();
       await presence.close();

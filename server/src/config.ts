@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   /** Prefix of the rate-limit keys in Redis (several deployments may share one Redis). */
   RATE_LIMIT_PREFIX: z.string().min(1).max(100).default('charcha:rl'),
+  /** Prefix of the keys nodes share in Redis: readers per article and node heartbeats. */
+  CLUSTER_PREFIX: z.string().min(1).max(100).default('charcha'),
   /** How many proxies in front of Charcha to trust for X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Where the local database keeps its files when MONGODB_URI is unset. */

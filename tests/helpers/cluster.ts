@@ -10,8 +10,8 @@ import { freePort } from '../../server/src/localdb/databaseProcess';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY_TIMEOUT_MS = 60_000;
 
-
-async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number, failed?: () => string | null): Promise<void> {
+/** Polls `cond` every 100 ms until it holds; fails after `timeoutMs`, or at once when `failed` says why. */
+export async function until(what: string, cond: () => Promise<boolean>, timeoutMs: number, failed?: () => string | null): Promise<void> {
   const start = Date.now();
   for (;;) {
     const why = failed?.();

@@ -1,21 +1,21 @@
 // The only module that emits to rooms. One emit per event and room: Socket.IO encodes the
-// packet once and the adapter carries it to the other nodes.
+// packet once and the adapter carries it to the other nodes. Presence is the exception: each
+// node tells its own readers (domain/presence.ts adds up the nodes' counts).
 import type { Server } from 'socket.io';
 import type { ArticleEvent, ModerationServerToClientEvents } from '../../../client-sdk/src/protocol';
 import type { Fanout, ModerationEventName } from '../domain/fanout';
+import type { PresenceFanout } from '../domain/presence';
 import { articleRoom, moderatorsRoom } from './rooms';
 
-/** How long counting viewers waits for the other nodes before counting this node's only. */
-const VIEWERS_TIMEOUT_MS = 1500;
+export class SocketFanout implements Fanout, PresenceFanout {
+  /** Counts readers across nodes; until one is set (domain/presence.ts), this node's only. */
+  countViewers: (site: string, article: string) => Promise<number> = async (site, article) => this.localViewers(site, article);
 
-export class SocketFanout implements Fanout {
   /** Told of each article event right after it is emitted (the read model follows them). */
   readonly articleFollowers: ((site: string, event: ArticleEvent) => void)[] = [];
 
   constructor(
     private readonly io: Server,
-    /** True when an adapter connects several nodes: viewers are then counted across them. */
-    private readonly clustered: () => boolean = () => false,
     /** Told of every emit, by event name (metrics). */
     private readonly onEmit: (event: string) => void = () => {},
   ) {}
@@ -37,18 +37,16 @@ export class SocketFanout implements Fanout {
   }
 
   presence(site: string, article: string, viewers: number): void {
-    this.io.to(articleRoom(site, article)).emit('presence', { article, viewers });
+    this.io.local.to(articleRoom(site, article)).emit('presence', { article, viewers });
     this.onEmit('presence');
   }
 
-  async viewers(site: string, article: string): Promise<number> {
-    const room = articleRoom(site, article);
-    if (!this.clustered()) return this.io.of('/').adapter.rooms.get(room)?.size ?? 0;
-    try {
-      // Every node answers; one that died without leaving Redis must not hold a join for 5 s.
-      return (await this.io.in(room).timeout(VIEWERS_TIMEOUT_MS).fetchSockets()).length;
-    } catch {
-      return this.io.of('/').adapter.rooms.get(room)?.size ?? 0;
-    }
+  /** Readers of the article on this node: the size of its room in this node's adapter. */
+  localViewers(site: string, article: string): number {
+    return this.io.of('/').adapter.rooms.get(articleRoom(site, article))?.size ?? 0;
+  }
+
+  viewers(site: string, article: string): Promise<number> {
+    return this.countViewers(site, article);
   }
 }
