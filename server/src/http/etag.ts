@@ -34,7 +34,7 @@ export function sendWithETag(req: Request, res: Response, body: unknown): void {
 export const SHARED_CACHE_CONTROL = 'public, max-age=1, stale-while-revalidate=5';
 
 /** Sends bytes shared by every anonymous reader, with their ETag, or 304. */
-export function sendShared(req: Request, res: Response, answer: { json: string; etag: string }): void {
+export function sendShared(req: Request, res: Response, answer: { bytes: Buffer; etag: string }): void {
   res.setHeader('Cache-Control', SHARED_CACHE_CONTROL);
   res.vary('Authorization');
   res.setHeader('ETag', answer.etag);
@@ -42,7 +42,8 @@ export function sendShared(req: Request, res: Response, answer: { json: string; 
     res.status(304).end();
     return;
   }
-  res.type('application/json').send(answer.json);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(answer.bytes);
 }
 
 /** Sends an answer made for one signed-in reader: no shared cache may keep it. */

@@ -42,7 +42,8 @@ export interface PageQuery {
 
 /** A serialised answer shared by every anonymous reader of one page at one seq. */
 export interface SharedAnswer {
-  json: string;
+  /** The JSON as UTF-8 bytes, encoded once for every reader it is sent to. */
+  bytes: Buffer;
   etag: string;
   seq: number;
 }
@@ -192,15 +193,15 @@ export class Thread {
   shared(key: string, make: () => string): SharedAnswer {
     let a = this.answers.get(key);
     if (!a) {
-      const json = make();
-      const hash = createHash('sha1').update(json).digest('base64url').slice(0, 16);
-      a = { json, etag: `W/"${this.seq}-${hash}"`, seq: this.seq };
+      const bytes = Buffer.from(make(), 'utf8');
+      const hash = createHash('sha1').update(bytes).digest('base64url').slice(0, 16);
+      a = { bytes, etag: `W/"${this.seq}-${hash}"`, seq: this.seq };
       if (this.answers.size >= MAX_ANSWERS) {
         this.answers.clear();
         this.answerBytes = 0;
       }
       this.answers.set(key, a);
-      this.answerBytes += json.length * 2 + 200;
+      this.answerBytes += bytes.length + 200;
     }
     return a;
   }
