@@ -1,6 +1,7 @@
 // The moderation pipeline on a real server: each phase with a Hindi and an English case,
 // the reasons stored on the comment, and every seed comment's expected outcome (the
 // publisher's sample comments, kept in web/demo/seed-comments-hi.json).
+import { articleKey } from '../../server/src/store/models';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { http } from '../helpers/clients';
@@ -8,6 +9,8 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
 
 const SECRET = 'p'.repeat(32);
+/** Each site its own secret, as the sites file requires. */
+const PREMOD_SECRET = 'q'.repeat(32);
 const SITES = [
   {
     id: 'news',
@@ -17,7 +20,7 @@ const SITES = [
     bannedWords: ['scam', 'धोखा', 'fraud*'],
     suspectWords: ['crypto', 'सट्टा', 'lottery ticket'],
   },
-  { id: 'premod', secret: SECRET, origins: [], premod: 'new-users' },
+  { id: 'premod', secret: PREMOD_SECRET, origins: [], premod: 'new-users' },
 ];
 
 interface SeedComment {
@@ -31,9 +34,9 @@ describe('trust: moderation pipeline', function () {
   let server: TestServer;
   let demo: TestServer;
   let n = 0;
-  const token = (sub: string) => signToken({ sub, name: sub }, SECRET);
+  const token = (sub: string, site = 'news') => signToken({ sub, name: sub }, site === 'premod' ? PREMOD_SECRET : SECRET);
   const post = async (site: string, sub: string, body: string, article = 'pipe') =>
-    http(server.url, 'POST', `/api/v1/sites/${site}/articles/${article}/comments`, { token: await token(sub), body: { body, clientId: `c${n++}` } });
+    http(server.url, 'POST', `/api/v1/sites/${site}/articles/${article}/comments`, { token: await token(sub, site), body: { body, clientId: `c${n++}` } });
   const stored = (id: string) => server.app.services.models.Comment.findById(id).lean();
 
   /** Posts as a fresh author and checks the status and the stored reasons. */
@@ -145,7 +148,8 @@ describe('trust: moderation pipeline', function () {
         await server.app.services.models.User.create({ site: 'premod', userId: sub, name: sub, state: 'trusted' });
         const trusted = await post('premod', sub, body);
         assert.equal(trusted.body.status, 'published');
-        await server.app.services.models.Article.updateOne({ site: 'news', article: `held-${lang}` }, { $set: { premod: 'all' } }, { upsert: true });
+        const article = `held-${lang}`;
+        await server.app.services.models.Article.updateOne({ _id: articleKey('news', article) }, { $set: { premod: 'all' }, $setOnInsert: { site: 'news', article } }, { upsert: true });
         const held = await post('news', `held-${lang}`, body, `held-${lang}`);
         assert.equal(held.body.status, 'pending');
         assert.deepEqual((await stored(held.body.id))?.reasons, ['premod:all']);
