@@ -94,6 +94,8 @@ export class EventLog {
       .limit(MAX_REPLAY + 1)
       .lean();
     if (docs.length === 0 || docs[0]!.seq !== since + 1 || docs.length > MAX_REPLAY) return { seq, reset: true };
+    // The thread was replaced since (an import): replaying single changes would not rebuild it.
+    if (docs.some((d) => d.type === 'article:reset')) return { seq: Math.max(seq, docs[docs.length - 1]!.seq), reset: true };
     const missed = docs.map((d) => ({ ...d.payload, type: d.type, article: d.article, seq: d.seq }) as ArticleEvent);
     const lastMissed = missed[missed.length - 1]!.seq;
     return { seq: Math.max(seq, lastMissed), missed };
