@@ -18,12 +18,14 @@ import type { Services } from '../services';
 import { actorOf } from './identity';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const ImportQuery = z.strictObject({
-  format: z.enum(FORMATS),
-  map: z.enum(MAPS).optional(),
-  dryRun: flag.optional(),
-  moderate: flag.optional(),
-});
+const ImportQuery = z
+  .strictObject({
+    format: z.enum(FORMATS),
+    map: z.enum(MAPS).optional(),
+    dryRun: flag.optional(),
+    moderate: flag.optional(),
+  })
+  .refine((q) => q.format !== 'charcha' || (q.map ?? 'identifier') === 'identifier', { message: 'a Charcha export keeps its article ids: no map', path: ['map'] });
 
 export function importsRouter(services: Services, identify: RequestHandler): Router {
   const r = Router({ mergeParams: true });

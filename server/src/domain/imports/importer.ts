@@ -28,9 +28,9 @@ import { writePass } from './write-pass';
 const READERS: Record<ImportFormat, RecordReader> = { disqus: readDisqus, wordpress: readWordPress, charcha: readCharcha };
 
 /** Recounted together (one read of their comments): at most this many comments... */
-const RECOUNT_COMMENTS = 50_000;
+const RECOUNT_COMMENTS = 100_000;
 /** ...and this many articles. */
-const RECOUNT_ARTICLES = 2_000;
+const RECOUNT_ARTICLES = 5_000;
 
 export interface ImportDeps {
   models: Models;
@@ -58,7 +58,17 @@ export async function runImport(deps: ImportDeps, req: ImportRequest, onProgress
   const summary = emptySummary(site.id, req.format, map, !!req.dryRun, !!req.moderate);
   const size = (await stat(req.file)).size;
   const progress: ImportProgress = { phase: 'reading', bytesRead: 0, bytesTotal: size, posts: 0, written: 0, toWrite: 0, articlesCounted: 0, articlesTotal: 0 };
-  const tell = () => onProgress(progress);
+  let phaseStarted = started;
+  let last = progress.phase;
+  const tell = () => {
+    if (progress.phase !== last) {
+      const now = Date.now();
+      summary.phases[last] = now - phaseStarted;
+      phaseStarted = now;
+      last = progress.phase;
+    }
+    onProgress(progress);
+  };
 
   const dir = await mkdtemp(join(tmpdir(), 'charcha-import-'));
   try {
@@ -120,9 +130,9 @@ export async function runImport(deps: ImportDeps, req: ImportRequest, onProgress
     summary.threads = threadLines(threads);
     summary.threadsWithPosts = summary.threadsListed = summary.threads.length;
     summary.articles = articles.size;
-    summary.durationMs = Date.now() - started;
     progress.phase = 'done';
     tell();
+    summary.durationMs = Date.now() - started;
     return summary;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -45,6 +45,8 @@ export interface ImportSummary {
   /** The first problems met in the file (a line that is not a comment, ...). */
   errors: string[];
   durationMs: number;
+  /** Milliseconds spent in each phase. */
+  phases: Partial<Record<ImportPhase, number>>;
 }
 
 export type ImportPhase = 'reading' | 'placing' | 'writing' | 'counting' | 'done';
@@ -76,6 +78,7 @@ export function emptySummary(site: string, format: ImportFormat, map: MapMode, d
     articles: 0,
     errors: [],
     durationMs: 0,
+    phases: {},
   };
 }
 
