@@ -26,7 +26,8 @@ describe('an import killed half way', function () {
     await writeDisqusFile(file, { comments: COMMENTS, threads: THREADS, seed: 7 });
     const sites = join(dir, 'sites.json');
     writeFileSync(sites, JSON.stringify(IMPORT_SITES));
-    env = { MONGODB_URI: server.mongoUri, SITES_FILE: sites };
+    // TMPDIR: the killed run's spool stays in this test's folder, removed after.
+    env = { MONGODB_URI: server.mongoUri, SITES_FILE: sites, TMPDIR: dir };
   });
   after(async () => {
     await server?.close();
