@@ -139,6 +139,16 @@ export interface ArticleUpdatedPayload {
   /** The article's premoderation setting, when a moderator changed it (or the lock). */
   premod?: PremodMode | null;
 }
+/**
+ * The article's thread changed wholesale (comments were imported into it): what a reader has
+ * loaded is out of date; reload it. A join whose `since` is older than this event answers
+ * `reset`, so only readers live at that moment get the event itself.
+ */
+export interface ArticleResetPayload {
+  article: string;
+  seq: number;
+  reason: 'import';
+}
 
 /** The events readers of an article see, each with the article's next seq, by name. */
 export interface ArticleEventPayloads {
@@ -147,6 +157,7 @@ export interface ArticleEventPayloads {
   'comment:deleted': CommentDeletedPayload;
   'reaction:updated': ReactionUpdatedPayload;
   'article:updated': ArticleUpdatedPayload;
+  'article:reset': ArticleResetPayload;
 }
 export type ArticleEventType = keyof ArticleEventPayloads;
 export const ARTICLE_EVENT_TYPES: readonly ArticleEventType[] = [
@@ -155,6 +166,7 @@ export const ARTICLE_EVENT_TYPES: readonly ArticleEventType[] = [
   'comment:deleted',
   'reaction:updated',
   'article:updated',
+  'article:reset',
 ];
 
 /** A sequenced event as kept in the event log and replayed in `article:join`'s `missed`. */

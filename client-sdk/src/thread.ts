@@ -129,6 +129,8 @@ export class Thread extends Emitter<ThreadEvents> {
       this.store.apply(ev);
       this.applied.push(ev);
       this.catchup?.push(ev);
+      // The thread was replaced on the server (an import): what is loaded is out of date.
+      if (ev.type === 'article:reset') setTimer(() => void this.reload().catch((err: unknown) => this.emit('error', asCharchaError(err))), 0);
     });
     this.outbox = new Outbox<Comment>({
       ready: () => d.conn.whenConnected(),

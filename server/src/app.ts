@@ -7,15 +7,19 @@ import helmet from 'helmet';
 import { Server } from 'socket.io';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
+import { DataRights } from './domain/data-rights';
 import { EventLog, migrateEventKeys } from './domain/events';
+import { ImportJobs } from './domain/imports';
 import { CommentLifecycle } from './domain/lifecycle';
 import { buildModeration } from './domain/moderation-services';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
 import { ThreadReads } from './domain/threads';
+import { adminRouter } from './http/admin';
 import { commentsRouter } from './http/comments';
 import { devTokenRouter } from './http/dev-token';
 import { flagsRouter } from './http/flags';
+import { importsRouter } from './http/imports';
 import { moderationRouter } from './http/moderation';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { siteAndActor } from './http/identity';
@@ -104,7 +108,9 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     onRecovered: () => log.info('presence: shared counts back'),
   });
   fanout.countViewers = (site, article) => presence.viewers(site, article);
-  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence };
+  const imports = new ImportJobs(models, { models, events, fanout, recounts: lifecycle.recounts }, (err) => log.warn({ err }, 'import failed'));
+  const dataRights = new DataRights({ models, comments, reactions, moderation });
+  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights };
   services.metrics = metrics;
   if (redis) services.redis = redis.client;
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
@@ -136,12 +142,15 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   );
   app.use(opsRouter(metrics.registry, checks));
   const api = express.Router({ mergeParams: true });
+  const identify = siteAndActor(sites, config.TRUST_PROXY);
+  api.use(importsRouter(services, identify)); // a raw body up to IMPORT_MAX_BYTES, before the JSON parser
   api.use(express.json({ limit: config.HTTP_MAX_BYTES, strict: true }));
-  api.use(siteAndActor(sites, config.TRUST_PROXY));
+  api.use(identify);
   api.use(commentsRouter(services));
   api.use(reactionsRouter(services));
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
+  api.use(adminRouter(services));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
   app.use('/api/v1/sites/:site', api);
   app.use(pagesRouter({ distDir: WEB_DIST, sites }));

@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   SOCKET_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Largest HTTP JSON body accepted, in bytes. */
   HTTP_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Largest import file accepted by POST /admin/imports, in bytes (spooled to disk, not memory). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
   /** Milliseconds a socket may stay open after its token's `exp` without `auth:refresh`. */
   SESSION_GRACE_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(60_000),
   /** Article rooms one socket may be in at once; joining one more leaves the oldest. */

@@ -3,7 +3,9 @@ import type { Socket } from 'socket.io';
 import type { Config } from './config';
 import type { Actor } from './domain/actor';
 import type { CommentService } from './domain/comments';
+import type { DataRights } from './domain/data-rights';
 import type { EventLog } from './domain/events';
+import type { ImportJobs } from './domain/imports';
 import type { Moderation } from './domain/moderation-services';
 import type { ReactionService } from './domain/reactions';
 import type { Logger } from './log';
@@ -45,6 +47,10 @@ export interface Services {
   fanout: SocketFanout;
   moderation: Moderation;
   reactions: ReactionService;
+  /** Imports over the admin API (the import command runs them directly). */
+  imports: ImportJobs;
+  /** A reader's data: what is stored about them, and its erasure. */
+  dataRights: DataRights;
   limits?: Limits;
   presence?: PresenceTracker;
   /**

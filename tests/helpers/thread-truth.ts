@@ -1,7 +1,7 @@
 // What a thread really is, read from the comments themselves, to hold the counters and the
 // events readers got against it. Independent of the server's own recount.
 import assert from 'node:assert/strict';
-import type { Models } from '../../server/src/store/models';
+import type { CommentDoc, Models } from '../../server/src/store/models';
 
 interface Truth {
   commentCount: number;
@@ -13,7 +13,10 @@ interface Truth {
 }
 
 export async function threadTruth(models: Models, site: string, article: string): Promise<Truth> {
-  const docs = await models.Comment.find({ site, article }).lean();
+  return truthOf(await models.Comment.find({ site, article }).lean());
+}
+
+function truthOf(docs: CommentDoc[]): Truth {
   const t: Truth = { commentCount: 0, topLevelCount: 0, replies: new Map(), visible: new Map() };
   for (const d of docs) {
     const published = d.status === 'published';
@@ -73,5 +76,21 @@ export class EventMirror {
     assert.deepEqual(this.problems, [], `event stream ${what}`);
     const t = await threadTruth(models, site, article);
     assert.deepEqual(new Map([...this.shown].sort()), new Map([...t.visible].sort()), `reader's view equals the thread ${what}`);
+  }
+}
+
+/** assertCountersExact for every article of a site, from one read of its comments. */
+export async function assertSiteCountersExact(models: Models, site: string, what = ''): Promise<void> {
+  const byArticle = new Map<string, CommentDoc[]>();
+  for (const d of await models.Comment.find({ site }).lean<CommentDoc[]>()) byArticle.set(d.article, [...(byArticle.get(d.article) ?? []), d]);
+  for (const [article, docs] of byArticle) {
+    const t = truthOf(docs);
+    const a = await models.Article.findOne({ _id: `${site}:${article}` }).lean();
+    assert.equal(a?.commentCount ?? 0, t.commentCount, `commentCount of ${article} ${what}`);
+    assert.equal(a?.topLevelCount ?? 0, t.topLevelCount, `topLevelCount of ${article} ${what}`);
+    for (const d of docs) {
+      assert.equal(d.replyCount, t.replies.get(String(d._id)) ?? 0, `replyCount of ${d._id} ${what}`);
+      assert.ok(d.replyCount >= 0 && d.score >= 0, `no negative counter ${what}`);
+    }
   }
 }

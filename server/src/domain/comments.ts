@@ -343,7 +343,8 @@ export class CommentService {
     });
   }
 
-  private async forgetText(doc: CommentDoc): Promise<void> {
+  /** Saying it again after it was deleted (or erased) is not a duplicate. */
+  async forgetText(doc: CommentDoc): Promise<void> {
     await this.models.RecentText.deleteOne({ _id: textKey(doc.site, doc.author.id, doc.text) });
   }
 

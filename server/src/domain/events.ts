@@ -140,6 +140,8 @@ export class EventLog {
     if (seq - since > MAX_REPLAY) return { seq, reset: true };
     const missed = await this.readRange(site, article, since + 1, seq);
     if (missed.length < seq - since) return { seq, reset: true };
+    // The thread was replaced since (an import): replaying single changes would not rebuild it.
+    if (missed.some((e) => e.type === 'article:reset')) return { seq, reset: true };
     return { seq, missed };
   }
 

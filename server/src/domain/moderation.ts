@@ -28,6 +28,12 @@ export function requireModerator(actor: Actor): void {
   if (!isModerator(actor)) throw forbidden('Only moderators and admins can do this');
 }
 
+/** Admin routes (exports, imports, readers' data): moderators get 403. */
+export function requireAdmin(actor: Actor): void {
+  if (!actor.userId) throw new DomainError('unauthorized', 'Sign in as an admin');
+  if (actor.role !== 'admin') throw forbidden('Only admins can do this');
+}
+
 export class ModerationService {
   constructor(
     private readonly models: Models,

@@ -207,6 +207,9 @@ CommentSchema.index({ site: 1, status: 1, _id: 1 });
 CommentSchema.index({ site: 1, flagCount: 1, _id: 1 });
 // The pending queue and its count: held comments without open flags, oldest first.
 CommentSchema.index({ site: 1, status: 1, flagCount: 1, _id: 1 });
+// A reader's data: their comments (export and erasure), and the flags they filed.
+CommentSchema.index({ site: 1, 'author.id': 1, _id: 1 });
+CommentSchema.index({ site: 1, 'flags.userId': 1 });
 
 const EventSchema = new Schema<EventDoc>(
   {
@@ -235,6 +238,8 @@ const ReactionSchema = new Schema<ReactionDoc>(
   opts,
 );
 ReactionSchema.index({ site: 1, target: 1, userId: 1, kind: 1 }, { unique: true });
+// A reader's data: their reactions (export and erasure).
+ReactionSchema.index({ site: 1, userId: 1 });
 
 const UserSchema = new Schema<UserDoc>(
   {
@@ -316,7 +321,41 @@ const RecentTextSchema = new Schema<RecentTextDoc>({ _id: { type: String, requir
 // The sweep of entries older than a day.
 RecentTextSchema.index({ at: 1 });
 
+/** An import run through the admin API, kept so that any node can report it. */
+export interface ImportJobDoc {
+  _id: string;
+  site: string;
+  format: string;
+  options: Record<string, unknown>;
+  by: { id: string; name: string };
+  state: 'queued' | 'running' | 'done' | 'failed';
+  progress: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: Date;
+  /** Moved with every progress report: a running job whose node died stops moving. */
+  updatedAt: Date;
+}
+
+const ImportJobSchema = new Schema<ImportJobDoc>(
+  {
+    _id: { type: String, required: true },
+    site: { type: String, required: true },
+    format: { type: String, required: true },
+    options: { type: Schema.Types.Mixed, default: () => ({}) },
+    by: { type: sub<ImportJobDoc['by']>({ id: String, name: String }), required: true },
+    state: { type: String, required: true },
+    progress: { type: Schema.Types.Mixed, default: () => ({}) },
+    summary: { type: Schema.Types.Mixed, default: null },
+    error: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  opts,
+);
+
 export interface Models {
+  ImportJob: Model<ImportJobDoc>;
   RecentText: Model<RecentTextDoc>;
   Article: Model<ArticleDoc>;
   Comment: Model<CommentDoc>;
@@ -330,6 +369,7 @@ export interface Models {
 
 export function buildModels(conn: Connection): Models {
   return {
+    ImportJob: conn.model<ImportJobDoc>('ImportJob', ImportJobSchema, 'import_jobs'),
     RecentText: conn.model<RecentTextDoc>('RecentText', RecentTextSchema, 'recent_texts'),
     Article: conn.model<ArticleDoc>('Article', ArticleSchema, 'articles'),
     Comment: conn.model<CommentDoc>('Comment', CommentSchema, 'comments'),

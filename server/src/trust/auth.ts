@@ -18,6 +18,9 @@ const Claims = z.object({
   aud: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
+/** Ids of imported authors (domain/imports) start with this; tokens may not claim them. */
+export const IMPORTED_PREFIX = 'imp:';
+
 const keys = new WeakMap<Site, Uint8Array>();
 function keyOf(site: Site): Uint8Array {
   let k = keys.get(site);
@@ -43,6 +46,8 @@ export async function identify(site: Site, token: string | undefined, ip: string
     throw unauthorized(`Invalid token: bad or missing claim "${field}"`);
   }
   checkAudience(site, claims.data.aud);
+  // Authors of imported comments are `imp:<source>:…`: no token may speak for them.
+  if (claims.data.sub.startsWith(IMPORTED_PREFIX)) throw unauthorized(`Invalid token: a "sub" starting with "${IMPORTED_PREFIX}" is reserved for imported authors`);
   // The contract fixes names at 1-80 characters: a token outside that is the host site's
   // bug, refused rather than silently cut (counted after bidi/invisible removal and collapsing).
   const name = collapseName(claims.data.name);

@@ -119,6 +119,8 @@ export class ThreadCache {
       held.drainAhead();
       const from = held.seq + 1;
       const got = await this.events.readRange(site, article, from, from + batch - 1);
+      // The thread was replaced (an import): build it again rather than apply single changes.
+      if (got.some((ev) => ev.type === 'article:reset')) return this.load(key, site, article);
       for (const ev of got) held.offer(ev);
       read += got.length;
       if (read > MAX_REPLAY) {
@@ -160,6 +162,10 @@ export class ThreadCache {
     if (early) early.push(ev);
     const held = this.lru.peek(key);
     if (!held) return;
+    if (ev.type === 'article:reset') {
+      this.lru.delete(key); // replaced wholesale: the next read builds it again
+      return;
+    }
     held.offer(ev);
     this.keep(key, held);
   }
