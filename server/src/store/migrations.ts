@@ -72,7 +72,10 @@ export async function migrate(models: Models, conn: Connection): Promise<string[
   for (const step of STEPS) {
     if (await done.findOne({ _id: step.name })) continue;
     await step.run(models, conn);
-    await done.updateOne({ _id: step.name }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+    // Several nodes starting at once may each run a step; the record is written once.
+    await done.updateOne({ _id: step.name }, { $setOnInsert: { at: new Date() } }, { upsert: true }).catch((err) => {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    });
     ran.push(step.name);
   }
   return ran;
