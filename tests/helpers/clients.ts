@@ -19,6 +19,18 @@ export async function connectReader(url: string, auth: { site?: string; token?: 
   return socket;
 }
 
+/** A real client of the /moderation namespace; rejects with the handshake's error. */
+export function connectModerator(url: string, token?: string, site = 'demo'): Promise<Socket> {
+  const socket = io(`${url}/moderation`, { auth: { site, token }, transports: ['websocket'], forceNew: true, reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      reject(err);
+    });
+  });
+}
+
 /** Emits with an acknowledgement and resolves with the server's answer. */
 export function call<T = any>(socket: { emit: (...args: any[]) => unknown }, event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -3,8 +3,7 @@
 // exactly one winner, the events a reader got rebuild exactly what readers should see (none
 // twice, none for a comment they cannot see), and every counter equals a count of the comments.
 import assert from 'node:assert/strict';
-import { io, type Socket } from 'socket.io-client';
-import { call, connectReader, http, waitFor } from '../helpers/clients';
+import { call, connectModerator, connectReader, http, waitFor } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { assertCountersExact, EventMirror, threadTruth } from '../helpers/thread-truth';
 import { signToken } from '../helpers/tokens';
@@ -16,14 +15,6 @@ const ROUNDS = Number(process.env.RACE_ROUNDS ?? 12);
 const later = <T>(round: number, side: 0 | 1, fn: () => Promise<T>): Promise<T> =>
   round % 2 === side ? new Promise((r) => setTimeout(r, Math.random() * 25)).then(fn) : fn();
 
-async function connectModerator(url: string, token: string): Promise<Socket> {
-  const socket = io(`${url}/moderation`, { auth: { site: 'demo', token }, transports: ['websocket'], forceNew: true, reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (err) => reject(err));
-  });
-  return socket;
-}
 
 describe('comment lifecycle races', function () {
   this.timeout(300_000);

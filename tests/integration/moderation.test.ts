@@ -2,21 +2,12 @@
 // readers with the next seq, the first-decision-wins race, flags hiding a comment, users,
 // articles, the audit log, and who may connect to /moderation.
 import assert from 'node:assert/strict';
-import { io, type Socket } from 'socket.io-client';
-import { call, connectReader, http, record, waitFor } from '../helpers/clients';
+import { call, connectModerator, connectReader, http, record, waitFor } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
 
 const API = '/api/v1/sites/demo';
 
-async function connectModerator(url: string, token?: string): Promise<Socket> {
-  const socket = io(`${url}/moderation`, { auth: { site: 'demo', token }, transports: ['websocket'], forceNew: true, reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (err) => reject(err));
-  });
-  return socket;
-}
 
 describe('moderation', function () {
   this.timeout(120_000);

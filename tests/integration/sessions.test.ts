@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { loadSites } from '../../server/src/trust/sites';
-import { call, connectReader, http, type ReaderClient } from '../helpers/clients';
+import { call, connectModerator, connectReader, http, type ReaderClient } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { testRedis, TEST_REDIS_URL as REDIS_URL } from '../helpers/redis';
 import { signToken, type TokenClaims } from '../helpers/tokens';
@@ -25,16 +25,6 @@ const untilExpired = (token: string) => sleep(Math.max(0, expOf(token) * 1000 - 
 /** A token that expires in two to three seconds (`exp` counts whole seconds). */
 const shortToken = (claims: TokenClaims, secret?: string) => signToken({ ...claims, expSec: 3 }, secret);
 
-function connectModerator(url: string, token: string | undefined, site = 'demo'): Promise<Socket> {
-  const socket = io(`${url}/moderation`, { auth: { site, token }, transports: ['websocket'], forceNew: true, reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.disconnect();
-      reject(err);
-    });
-  });
-}
 
 /** Resolves with the reason of the socket's next disconnect. */
 const disconnected = (socket: { once(ev: 'disconnect', fn: (reason: string) => void): unknown }) =>

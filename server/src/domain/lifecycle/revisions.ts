@@ -9,15 +9,8 @@ import type { Models, RevisionDoc } from '../../store/models';
 /** A claim older than this, on a comment that never reached it, is taken as abandoned. */
 export const ABANDONED_CLAIM_MS = 5000;
 
-export interface ClaimInput {
-  site: string;
-  commentId: string;
-  rev: number;
-  action: string;
-  by: { id: string; name: string };
-  from: string | null;
-  to: string | null;
-}
+/** A claim is the revision record without its key and time. */
+export type ClaimInput = Omit<RevisionDoc, '_id' | 'at'>;
 
 export const revisionKey = (commentId: string, rev: number) => `${commentId}:${rev}`;
 
