@@ -7,24 +7,18 @@
 // `unauthorized` until `auth:refresh` hands over a new token; a socket still expired
 // `graceMs` later is disconnected.
 import type { Socket } from 'socket.io';
-import type { Role } from '../../../client-sdk/src/protocol';
 import type { Actor } from '../domain/actor';
 import { DomainError } from '../domain/errors';
 import { identify } from '../trust/auth';
 import type { Site, SiteRegistry } from '../trust/sites';
 
 /** What a socket keeps about its user in `socket.data`: plain values only. */
-export interface SocketIdentity {
+export type SocketIdentity = Omit<Actor, 'site' | 'exp'> & {
+  /** The site's id: the Site (with its secret) is looked up in the registry, never kept here. */
   site: string;
-  userId: string | null;
-  name: string | null;
-  picture?: string;
-  role: Role;
-  guest: boolean;
-  ip: string;
   /** The token's `exp` in seconds since the epoch; null for anonymous readers. */
   exp: number | null;
-}
+};
 
 export interface SocketData {
   identity: SocketIdentity;
