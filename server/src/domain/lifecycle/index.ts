@@ -44,6 +44,22 @@ export interface ChangeOptions {
 
 export type Actor = { id: string; name: string };
 
+/**
+ * A change that happened, told to whoever watches the lifecycle (webhooks, notifications,
+ * statistics) once, by the writer that won it, after its counters and events. `before` is null
+ * for a new comment; `after` is null for a comment removed outright.
+ */
+export interface Transition {
+  site: string;
+  article: string;
+  action: Action;
+  by: Actor;
+  before: CommentDoc | null;
+  after: CommentDoc | null;
+}
+
+export type TransitionWatcher = (t: Transition) => void;
+
 /** Reads, plans and claims at most this many times before answering 409. */
 const MAX_TRIES = 8;
 
@@ -51,6 +67,8 @@ export class CommentLifecycle {
   readonly revisions: Revisions;
   readonly recounts: ThreadRecount;
   private readonly effects: ThreadEffects;
+  /** Told of every change won here; a watcher that throws does not undo or stop the change. */
+  readonly watchers: TransitionWatcher[] = [];
   /** Changes in flight per article: a second one at once makes the article a recount candidate. */
   private readonly inFlight = new Map<string, number>();
 
@@ -73,7 +91,9 @@ export class CommentLifecycle {
   async introduce(doc: CommentDoc, by: Actor): Promise<CommentDoc | null> {
     const won = await this.revisions.claim({ site: doc.site, commentId: String(doc._id), rev: 1, action: 'post', by, from: null, to: doc.status });
     if (!won) return null;
-    return this.track(doc, () => this.effects.apply(null, doc));
+    const done = await this.track(doc, () => this.effects.apply(null, doc));
+    this.tell({ site: doc.site, article: doc.article, action: 'post', by, before: null, after: done ?? doc });
+    return done;
   }
 
   /**
@@ -144,6 +164,7 @@ export class CommentLifecycle {
       if (removed) await this.revisions.markGone({ site, commentId: key, action: wanted.action, by, from: doc.status });
       const after = { ...doc, ...set } as CommentDoc;
       const done = await this.track(doc, () => this.effects.apply(doc, removed ? null : after));
+      this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after) });
       return { before: doc, after: done ?? after, removed, action: wanted.action };
     }
     throw new DomainError('conflict', 'This comment is changing too fast; try again');
@@ -161,6 +182,16 @@ export class CommentLifecycle {
       const left = this.inFlight.get(key)! - 1;
       if (left === 0) this.inFlight.delete(key);
       else this.inFlight.set(key, left);
+    }
+  }
+
+  private tell(t: Transition): void {
+    for (const watch of this.watchers) {
+      try {
+        watch(t);
+      } catch {
+        // A watcher's failure is its own (it logs); the change stands.
+      }
     }
   }
 
