@@ -8,6 +8,7 @@ export {
   ClosedError,
   ConflictError,
   ForbiddenError,
+  InternalError,
   LockedError,
   NetworkError,
   NotFoundError,

@@ -92,6 +92,13 @@ export class UnavailableError extends CharchaError {
     this.name = 'UnavailableError';
   }
 }
+/** A fault on the server's side (`internal`, HTTP 500): sending the same request again would repeat it. */
+export class InternalError extends CharchaError {
+  constructor(message: string, opts?: Opts) {
+    super('internal', message, opts);
+    this.name = 'InternalError';
+  }
+}
 /** The request never got an answer: offline, connection cut, server down. */
 export class NetworkError extends CharchaError {
   constructor(message: string, opts?: Opts, code: 'network' | 'timeout' = 'network') {
@@ -123,6 +130,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   413: 'too_large',
   423: 'locked',
   429: 'rate_limited',
+  500: 'internal',
 };
 
 /** The typed error for a contract error code. */
@@ -136,6 +144,7 @@ export function errorFor(code: ErrorCode | string, message: string, opts: Opts =
     case 'conflict': return new ConflictError(message, opts);
     case 'locked': return new LockedError(message, opts);
     case 'rate_limited': return new RateLimitedError(message, opts);
+    case 'internal': return new InternalError(message, opts);
     default: return new UnavailableError(message, opts);
   }
 }

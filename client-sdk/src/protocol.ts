@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'locked',
   'unavailable',
+  'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -14,6 +14,7 @@ export const STATUS: Record<ErrorCode, number> = {
   locked: 423,
   rate_limited: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 /** Errors raised by Express's own body parser, as domain errors. */

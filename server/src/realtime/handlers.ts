@@ -2,7 +2,7 @@
 // Handlers never emit to rooms; the domain does, through the fan-out.
 import type { Socket } from 'socket.io';
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '../../../client-sdk/src/protocol';
-import { toErrorBody } from '../domain/errors';
+import { DomainError, toErrorBody } from '../domain/errors';
 import {
   DeleteEvent,
   EditEvent,
@@ -34,7 +34,7 @@ export function answer(socket: Socket, services: Services, fn: (payload: unknown
       if (typeof ack === 'function') ack(result);
     } catch (err) {
       const body: ErrorBody = toErrorBody(err);
-      if (body.error.code === 'unavailable') services.log.error({ err, event: 'socket' }, 'socket handler failed');
+      if (!(err instanceof DomainError)) services.log.error({ err, event: 'socket' }, 'socket handler failed');
       if (typeof ack === 'function') ack(body);
       // A connection that keeps flooding after being told to slow down is cut, once the
       // answers to what it sent before have had a moment to leave.
