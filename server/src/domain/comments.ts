@@ -9,6 +9,7 @@ import { isDuplicateKey } from '../store/connection';
 import { Types, articleKey, trusted, userKey, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
+import { checkArticleId } from './article-ids';
 import type { Change, CommentLifecycle } from './lifecycle';
 import type { DomainObserver } from './observer';
 import { postKey } from '../store/migrations';
@@ -126,6 +127,7 @@ export class CommentService {
     if (earlier) return earlier;
 
     const body = this.checkedBody(actor, input.body);
+    checkArticleId(site, input.article);
     const article = await this.ensureArticle(site.id, input.article);
     if (article.locked && !isModerator(actor)) throw new DomainError('locked', 'Comments on this article are closed');
     const user = await this.models.User.findOne({ _id: userKey(site.id, authorId) }).lean();

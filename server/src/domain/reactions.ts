@@ -7,6 +7,7 @@ import type { ReactionState, ReactionTarget, ReactionTotals } from '../../../cli
 import type { Models } from '../store/models';
 import { asGuest } from '../trust/auth';
 import type { Actor } from './actor';
+import { checkArticleId } from './article-ids';
 import { Coalescer } from './coalesce';
 import { DomainError, badRequest } from './errors';
 import type { EventLog } from './events';
@@ -65,6 +66,7 @@ export class ReactionService {
     if (!site.reactions.includes(input.kind)) {
       throw badRequest(`kind: "${input.kind}" is not a reaction of this site (${site.reactions.join(', ')})`);
     }
+    if ('article' in input.target) checkArticleId(site, input.target.article);
     const actor = reactor(caller, input.guest);
     return this.batches.submit(site.id, input.target, targetKey(input.target), {
       userId: actor.userId!,

@@ -25,6 +25,17 @@ const SiteSchema = z
     spamToPremod: z.number().int().min(1).max(100).default(2),
     bannedWords: z.array(z.string().min(1)).default([]),
     suspectWords: z.array(z.string().min(1)).default([]),
+    /**
+     * The article ids this site has (a regular expression the whole id must match, e.g.
+     * `^[0-9]{4,12}$`): a post or a reaction on any other id is refused, so nobody can make the
+     * server keep articles the site never published. Unset: any valid article id.
+     */
+    articlePattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((p) => { try { new RegExp(p, 'u'); return true; } catch { return false; } }, { message: 'a regular expression' })
+      .optional(),
     /** Per-site overrides of the rate limits: name → {points, duration (s)}. */
     limits: z
       .record(
