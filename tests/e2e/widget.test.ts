@@ -309,6 +309,14 @@ describe('widget in chromium', function () {
       const r = el?.getBoundingClientRect();
       return !!r && r.top >= 0 && r.bottom <= innerHeight;
     }, fresh);
+    // Scrolling to the new comments by hand dismisses the banner too.
+    await b.evaluate((dy) => window.scrollBy(0, dy), (await target.boundingBox())!.y - 350);
+    await b.waitForTimeout(200);
+    const later = `फिर एक नई टिप्पणी ${Date.now()}`;
+    await seed(later, 'सीमा', undefined, undefined, article);
+    await banner.waitFor();
+    await bodyOf(b, later).scrollIntoViewIfNeeded();
+    await banner.waitFor({ state: 'detached', timeout: 5000 });
     assert.deepEqual(problems, []);
   });
 
@@ -355,7 +363,7 @@ describe('widget in chromium', function () {
     const probe = (page: Page) =>
       page.evaluate(() => {
         const root = document.querySelector('#charcha')!.shadowRoot!;
-        const pick = ['section.r', 'h2.t', '.sb[aria-pressed=true]', '#ta-main', '#nm-main', 'form.cp button[type=submit]', '.nm', '.bd', '.ac .lk', 'time.tm', '.av'];
+        const pick = ['div.r', 'h2.t', '.sb[aria-pressed=true]', '#ta-main', '#nm-main', 'form.cp button[type=submit]', '.nm', '.bd', '.ac .lk', 'time.tm', '.av'];
         return pick.map((sel) => {
           const el = root.querySelector<HTMLElement>(sel);
           if (!el) return `${sel}: missing`;

@@ -107,9 +107,9 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
   return (
     <div class="console">
       <header class="bar">
-        <span class="brand">
+        <h1 class="brand">
           <span class="logo" aria-hidden="true">च</span> {t.title}
-        </span>
+        </h1>
         <nav class="tabs" role="tablist">
           {TABS.map((s) => (
             <button
@@ -133,10 +133,10 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
           {t.signOut}
         </button>
       </header>
-      <div class="panes">
+      <main class="panes">
         <QueueList items={q.items} selected={index} select={setSelected} t={t} lang={lang} more={!!q.nextCursor} loadMore={q.loadMore} loading={q.loading} />
         <ItemDetail item={item} tab={tab} t={t} lang={lang} busy={busy} act={act} />
-      </div>
+      </main>
       <footer class="status">
         <span class={status ? `msg ${status.kind}` : 'msg'} role="status">{status?.text ?? ''}</span>
         <span class="keys">{t.keys}</span>

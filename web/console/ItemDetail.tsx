@@ -34,7 +34,7 @@ export function ItemDetail(props: { item: QueueItem | undefined; tab: QueueState
       <div class="body" dangerouslySetInnerHTML={{ __html: safeHtml(item.body) }} />
       {item.reasons.length > 0 && (
         <div class="block">
-          <h3>{t.reasons}</h3>
+          <h2>{t.reasons}</h2>
           <ul class="chips">
             {item.reasons.map((r) => (
               <li class="chip" key={r} title={r}>{t.reason[r] ?? r}</li>
@@ -44,9 +44,9 @@ export function ItemDetail(props: { item: QueueItem | undefined; tab: QueueState
       )}
       {item.flags.length > 0 && (
         <div class="block">
-          <h3>
+          <h2>
             {t.flags} ({item.flags.length}){item.hidden && <span class="chip warn">{t.hidden}</span>}
-          </h3>
+          </h2>
           <ul class="flags">
             {item.flags.map((f) => (
               <li key={f.userId + f.at}>

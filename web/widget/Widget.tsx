@@ -150,15 +150,43 @@ export function Widget(props: WidgetProps) {
     setAnnounce(t.newComments(added.length, num(added.length)));
   }
 
+  /** The new comments have been seen: the banner goes, their highlight fades a little later. */
+  function seenNew() {
+    setUnseen(0);
+    const seen = new Set(fresh);
+    setTimeout(() => setFresh((f) => new Set([...f].filter((id) => !seen.has(id)))), 4000);
+  }
+
   function showNew() {
     const first = props.root.querySelector<HTMLElement>('li.fr>.ca');
     const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
     (first ?? list.current)?.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'center' });
     first?.focus({ preventScroll: true });
-    setUnseen(0);
-    const seen = new Set(fresh);
-    setTimeout(() => setFresh((f) => new Set([...f].filter((id) => !seen.has(id)))), 4000);
+    seenNew();
   }
+
+  // A reader who scrolls to the new comments by hand has seen them too. Comments already on
+  // screen when they arrived keep the banner (it counts them) until it is used or they are
+  // scrolled away from and back to.
+  useEffect(() => {
+    if (unseen === 0 || typeof IntersectionObserver === 'undefined') return;
+    const els = [...props.root.querySelectorAll<HTMLElement>('li.fr>.ca')];
+    if (!els.length) return;
+    const shown = new Map<Element, boolean>();
+    const io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const was = shown.get(e.target);
+        shown.set(e.target, e.isIntersecting);
+        if (was === false && e.isIntersecting) {
+          io.disconnect();
+          seenNew();
+          return;
+        }
+      }
+    });
+    els.forEach((el) => io.observe(el));
+    return () => io.disconnect();
+  }, [unseen, fresh]);
 
   const thread = conn?.thread;
   const comments = thread?.comments ?? [];
@@ -236,7 +264,7 @@ export function Widget(props: WidgetProps) {
 
   return (
     <WidgetContext.Provider value={api}>
-      <section class={dark ? 'r dk' : 'r'} lang={props.locale} aria-labelledby="ch-t">
+      <div class={dark ? 'r dk' : 'r'} lang={props.locale}>
         <div class="hd">
           <div class="ti">
             <h2 class="t" id="ch-t">
@@ -274,7 +302,8 @@ export function Widget(props: WidgetProps) {
           </button>
         )}
         {status === 'loading' && (
-          <div class="sk" aria-busy="true" aria-label={t.loading}>
+          <div class="sk" role="status" aria-busy="true">
+            <span class="sr">{t.loading}</span>
             <i /><i /><i /><i />
           </div>
         )}
@@ -291,7 +320,7 @@ export function Widget(props: WidgetProps) {
           </button>
         )}
         <p class="ft">{t.poweredBy}</p>
-      </section>
+      </div>
     </WidgetContext.Provider>
   );
 }
