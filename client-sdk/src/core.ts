@@ -26,7 +26,7 @@ export { ModerationFeed, type ModerationEvents } from './moderation';
 export { DEFAULT_RETRY, type RetryPolicy } from './outbox';
 export type { FetchLike } from './platform';
 export { Sequencer } from './sequencer';
-export { Thread, textToHtml, type PostOptions, type ThreadEvents, type ThreadOptions, type ThreadStatus } from './thread';
+export { Thread, textToHtml, type FirstPage, type PostOptions, type ThreadEvents, type ThreadOptions, type ThreadStatus } from './thread';
 export { ThreadStore, type ArticleState, type LocalInfo, type LocalState, type ThreadComment } from './thread-store';
 export { decodeJwt, type TokenClaims, type TokenOption } from './token';
 export * from './protocol';

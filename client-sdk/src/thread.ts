@@ -16,6 +16,7 @@ import { Outbox, type RetryPolicy } from './outbox';
 import { clearTimer, randomId, setTimer, sleep, type Timer } from './platform';
 import type {
   ArticleEvent,
+  ArticleView,
   Comment,
   CommentPage,
   FlagReason,
@@ -37,6 +38,18 @@ export interface ThreadOptions {
   guest?: { name: string };
   /** How long an early event waits for the one before it before the thread rejoins (ms). */
   gapWaitMs?: number;
+  /**
+   * The answers of `GET /articles/:article` and of the first page of comments in this sort and
+   * page size, already on their way (a page's loader can start them while the widget's code
+   * loads). Used once for the first load; if it fails, the thread reads them itself.
+   */
+  firstPage?: Promise<FirstPage>;
+}
+
+/** An article's view and its first page of comments, as the two GETs answer them. */
+export interface FirstPage {
+  article: ArticleView;
+  page: CommentPage;
 }
 
 export interface PostOptions {
@@ -98,6 +111,7 @@ export class Thread extends Emitter<ThreadEvents> {
   private base: number | undefined;
   private loaded = false;
   private firstLoad: Promise<void> | undefined;
+  private prefetched: Promise<FirstPage> | undefined;
   /** The state was just read from pages: a replay may repeat changes it already shows. */
   private fresh = false;
   private closed = false;
@@ -120,6 +134,9 @@ export class Thread extends Emitter<ThreadEvents> {
     this.pageSize = Math.min(Math.max(opts.pageSize ?? 20, 1), 100);
     this.guest = opts.guest ?? d.guest;
     this.gapWaitMs = opts.gapWaitMs ?? 400;
+    this.prefetched = opts.firstPage;
+    // Nobody may wait on it yet: a failure is handled when the first load uses it.
+    this.prefetched?.catch(() => undefined);
     this.store = new ThreadStore(this.sort, (key) => ({
       retry: () => this.retry(key),
       discard: () => this.discard(key),
@@ -462,11 +479,15 @@ export class Thread extends Emitter<ThreadEvents> {
   }
 
   private async readFirstPage(): Promise<void> {
-    const [view, page] = await this.withCatchup(() =>
+    const read = () =>
       Promise.all([
         this.d.http.article(this.article),
         this.d.http.comments(this.article, { sort: this.sort, limit: this.pageSize }),
-      ]),
+      ]);
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    const [view, page] = await this.withCatchup(() =>
+      prefetched ? prefetched.then((f): [ArticleView, CommentPage] => [f.article, f.page], read) : read(),
     ).then((r) => r.result);
     if (this.closed) return;
     // The article view and the page were read side by side: when the server says which seq

@@ -88,6 +88,8 @@ describe('widget in chromium', function () {
     viewport?: { width: number; height: number };
     /** Open this HTML, served by the publisher's site (another origin), instead of the demo page. */
     html?: string;
+    /** Called with the new page before it navigates (e.g. to watch its requests). */
+    onPage?: (page: Page) => void;
   }
 
   /** A new browser context (its own storage) on the demo article, with the widget loaded. */
@@ -108,6 +110,7 @@ describe('widget in chromium', function () {
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
+    o.onPage?.(page);
     if (o.token) {
       await page.addInitScript((t) => sessionStorage.setItem('charcha-demo-token', t), o.token);
     }
@@ -204,6 +207,25 @@ describe('widget in chromium', function () {
     const sorted = [...times].sort((x, y) => x - y);
     console.log(`      post → display in the other page: median ${sorted[2]} ms, max ${sorted[4]} ms (${times.join(', ')})`);
     assert.ok(Math.max(...times) < 1000);
+    assert.deepEqual(problems, []);
+  });
+
+  it('starts an anonymous reader\'s first page while the widget\'s code loads, and reads it once', async () => {
+    const seen: { path: string; at: number; done: boolean }[] = [];
+    const at = () => performance.now();
+    await open({
+      onPage: (p) => {
+        p.on('request', (r) => seen.push({ path: new URL(r.url()).pathname, at: at(), done: false }));
+        p.on('requestfinished', (r) => seen.push({ path: new URL(r.url()).pathname, at: at(), done: true }));
+      },
+    });
+    const api = `/api/v1/sites/demo/articles/${ARTICLE}`;
+    const asked = (path: string) => seen.filter((e) => !e.done && e.path === path);
+    assert.equal(asked(`${api}/comments`).length, 1, 'the first page is read once');
+    assert.equal(asked(api).length, 1, 'the article is read once');
+    const chunk = seen.find((e) => e.done && /\/widget-hi-[^/]+\.js$/.test(e.path));
+    assert.ok(chunk, 'the widget chunk loaded');
+    assert.ok(asked(`${api}/comments`)[0]!.at < chunk.at, 'the first page was asked for before the widget\'s code arrived');
     assert.deepEqual(problems, []);
   });
 

@@ -264,6 +264,31 @@ describe('sdk: @charcha/client against the real server', function () {
     );
   });
 
+  it('a first page fetched early is used instead of reading it again; a failed one is read again', async () => {
+    const article = 'sdk-first-page';
+    const author = client({ token: aliceToken });
+    const t0 = author.thread(article);
+    await t0.ready;
+    await t0.post('पहले से पढ़ी गई टिप्पणी');
+    const base = `${server.url}/api/v1/sites/demo/articles/${article}`;
+    const early = Promise.all([fetch(base).then((r) => r.json()), fetch(`${base}/comments?sort=newest&limit=20`).then((r) => r.json())]).then(([a, page]) => ({ article: a, page }));
+    const reads: string[] = [];
+    const counting = (url: string | URL | Request, init?: RequestInit) => {
+      if (String(url).includes(`/articles/${article}`)) reads.push(String(url));
+      return fetch(url, init);
+    };
+    const reader = client({ fetch: counting as typeof fetch });
+    const used = reader.thread(article, { firstPage: early });
+    await used.ready;
+    assert.deepEqual(used.comments.map((c) => c.body), ['पहले से पढ़ी गई टिप्पणी']);
+    assert.deepEqual(reads, [], 'nothing read again');
+
+    const failed = client({ fetch: counting as typeof fetch }).thread(article, { firstPage: Promise.reject(new Error('offline')) });
+    await failed.ready;
+    assert.equal(failed.comments.length, 1);
+    assert.equal(reads.length, 2, 'the article and its first page read by the thread');
+  });
+
   it('a post made while disconnected is sent once the connection is back, and appears once', async () => {
     const article = 'sdk-offline-post';
     const t = client({ token: aliceToken }).thread(article);

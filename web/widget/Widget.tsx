@@ -7,7 +7,7 @@ import { Composer, storedName } from './Composer';
 import { CommentItem } from './CommentItem';
 import { Icon } from './Icon';
 import { connect, type Session } from './session';
-import type { SortOrder, WidgetComment } from './sdk';
+import type { FirstPage, SortOrder, WidgetComment } from './sdk';
 
 export interface WidgetProps {
   url: string;
@@ -19,6 +19,8 @@ export interface WidgetProps {
   guests?: boolean;
   editWindowSec?: number;
   root: ShadowRoot;
+  /** The loader's early read of the first page (anonymous readers). */
+  firstPage?: Promise<unknown>;
 }
 
 const SORTS: SortOrder[] = ['newest', 'oldest', 'top'];
@@ -62,6 +64,7 @@ export function Widget(props: WidgetProps) {
   /** Live echoes of the reader's own guest posts, hidden while the post itself is in flight. */
   const echoes = useRef(new Set<string>());
   const anchor = useRef<{ id: string; top: number } | null>(null);
+  const prefetched = useRef(props.firstPage);
   const list = useRef<HTMLOListElement>(null);
   const num = useMemo(() => new Intl.NumberFormat(props.locale).format, [props.locale]);
 
@@ -80,7 +83,10 @@ export function Widget(props: WidgetProps) {
 
   useEffect(() => {
     if (!conn) return;
-    const thread = conn.open(sort);
+    // The loader's early read serves the first thread an anonymous reader opens, once.
+    const early = prefetched.current;
+    prefetched.current = undefined;
+    const thread = conn.open(sort, !reader && sort === 'newest' ? (early as Promise<FirstPage> | undefined) : undefined);
     known.current = new Set();
     setStatus('loading');
     setFresh(new Set());

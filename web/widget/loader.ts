@@ -22,6 +22,8 @@ export interface MountOptions {
   token?: string;
   theme?: string;
   guests?: boolean;
+  /** An anonymous reader's article view and first page, fetched while the widget's code loads. */
+  firstPage?: Promise<{ article: unknown; page: unknown }>;
 }
 interface WidgetModule {
   mount(el: HTMLElement, opts: MountOptions): void;
@@ -82,6 +84,24 @@ function fillCounts(server: string, defaultSite: string | undefined) {
   }
 }
 
+/** What the widget first shows, in the sort and page size it opens with (newest, 20). */
+export const FIRST_PAGE_QUERY = '?sort=newest&limit=20';
+
+/**
+ * Starts an anonymous reader's first read as the widget's code starts loading, so the two
+ * overlap: the same URLs the SDK asks for (shared by the browser's, nginx's and a CDN's caches).
+ * A reader the host's `getToken` signs in gets their own reactions with the page, so the
+ * widget then reads it itself and this anonymous copy (the cheap, shared one) goes unused.
+ */
+function prefetch(o: MountOptions): MountOptions['firstPage'] {
+  if (o.token || typeof fetch !== 'function') return undefined;
+  const base = `${o.url}/api/v1/sites/${encodeURIComponent(o.site)}/articles/${encodeURIComponent(o.article)}`;
+  const get = (url: string) => fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))));
+  const first = Promise.all([get(base), get(base + '/comments' + FIRST_PAGE_QUERY)]).then(([article, page]) => ({ article, page }));
+  first.catch(() => undefined); // the widget reads again if this failed
+  return first;
+}
+
 function sections(d: DOMStringMap): HTMLElement[] {
   const found = [...document.querySelectorAll<HTMLElement>('[data-charcha-article]')];
   const main = d.article ? document.getElementById(d.target ?? 'charcha') : null;
@@ -111,11 +131,13 @@ function start() {
       theme: e.charchaTheme ?? d.theme,
       guests: guests === undefined ? undefined : guests !== 'false',
     };
-    const go = () =>
-      loadWidget(script.src, opts.locale).then(
+    const go = () => {
+      opts.firstPage = prefetch(opts);
+      return loadWidget(script.src, opts.locale).then(
         (m) => m.mount(el, opts),
         (err) => console.error(err),
       );
+    };
     if ((e.charchaLazy ?? d.lazy) === 'false' || !('IntersectionObserver' in window)) {
       go();
       continue;

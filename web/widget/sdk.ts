@@ -4,6 +4,7 @@ import type { SortOrder } from '../../client-sdk/src/protocol';
 import type { ThreadComment } from '../../client-sdk/src/thread-store';
 
 export type { SortOrder };
+export type { FirstPage } from '../../client-sdk/src/thread';
 
 /** A comment as the thread store holds it: the wire Comment, its loaded replies, local state. */
 export type WidgetComment = ThreadComment;
