@@ -66,6 +66,8 @@ export interface ArticleView {
   commentCount: number;
   reactions: ReactionTotals;
   myReactions?: string[];
+  /** The reaction kinds the site takes, in its order (for the article's and comments' buttons). */
+  reactionKinds?: string[];
   locked: boolean;
   viewers: number;
   premod?: PremodMode | null;

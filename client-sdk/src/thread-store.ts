@@ -47,6 +47,8 @@ export interface ArticleState {
   locked: boolean;
   reactions: ReactionTotals;
   myReactions: string[];
+  /** The kinds the site takes (from the article view; empty until it is read). */
+  reactionKinds: string[];
 }
 
 /** Who "I" am, to recognise my own comments in the live stream. */
@@ -86,7 +88,7 @@ export class ThreadStore {
   /** Next page of top-level comments; null at the end. */
   cursor: string | null = null;
   viewers = 0;
-  article: ArticleState = { commentCount: 0, locked: false, reactions: {}, myReactions: [] };
+  article: ArticleState = { commentCount: 0, locked: false, reactions: {}, myReactions: [], reactionKinds: [] };
   me: Me = {};
   /**
    * False while replaying events onto a state that may already hold some of them (just after
@@ -203,6 +205,7 @@ export class ThreadStore {
       locked: view.locked,
       reactions: { ...view.reactions },
       myReactions: view.myReactions ?? this.article.myReactions,
+      reactionKinds: view.reactionKinds ?? this.article.reactionKinds,
     };
     this.viewers = view.viewers;
     this.version++;

@@ -210,6 +210,10 @@ export class Thread extends Emitter<ThreadEvents> {
   get reactions(): ReactionTotals {
     return this.store.article.reactions;
   }
+  /** The reaction kinds the site takes, in its order. */
+  get reactionKinds(): string[] {
+    return this.store.article.reactionKinds;
+  }
   get myReactions(): string[] {
     return this.store.article.myReactions;
   }

@@ -276,6 +276,33 @@ describe('widget in chromium', function () {
     assert.deepEqual(problems, []);
   });
 
+  it('takes reactions to the article itself and shows them live in the other page', async () => {
+    const a = await open({ token: await signToken({ sub: `reactor-${Date.now()}`, name: 'सुनीता' }) });
+    const b = await open();
+    const heart = (p: Page) => p.locator(`${W} .ar button[data-kind="heart"]`);
+    assert.equal(await heart(b).getAttribute('aria-label'), `${hi.reactionNames.heart}: 0`);
+    // The default kinds, one button per face (like and thumbsup are both 👍).
+    assert.deepEqual(await a.locator(`${W} .ar button`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.kind)), ['like', 'heart', 'laugh', 'wow', 'sad', 'angry']);
+    await heart(a).click();
+    assert.equal(await heart(a).getAttribute('aria-pressed'), 'true');
+    const labelled = (label: string) =>
+      b.waitForFunction(
+        (l) => document.querySelector('#charcha')!.shadowRoot!.querySelector('.ar button[data-kind="heart"]')?.getAttribute('aria-label') === l,
+        label,
+        { timeout: 3000 },
+      );
+    await labelled(`${hi.reactionNames.heart}: 1`);
+    assert.equal(await heart(b).getAttribute('aria-pressed'), 'false');
+    assert.equal((await heart(b).innerText()).replace(/\s+/g, ''), '❤️1');
+    // Taken back: both pages at 0; the server agrees.
+    await heart(a).click();
+    await labelled(`${hi.reactionNames.heart}: 0`);
+    const view = await (await fetch(`${server.url}/api/v1/sites/demo/articles/${ARTICLE}`)).json();
+    assert.equal(view.reactions.heart ?? 0, 0);
+    assert.deepEqual(view.reactionKinds, ['like', 'thumbsup', 'heart', 'laugh', 'wow', 'sad', 'angry']);
+    assert.deepEqual(problems, []);
+  });
+
   it('renders hostile markup as harmless text and runs nothing', async () => {
     const a = await open();
     const b = await open();
@@ -323,7 +350,8 @@ describe('widget in chromium', function () {
     const after = (await target.boundingBox())!.y;
     assert.ok(Math.abs(after - before) <= 2, `the comment being read moved by ${after - before}px`);
     const bannerBox = (await banner.boundingBox())!;
-    assert.ok(bannerBox.y >= 0 && bannerBox.y < 80, `the banner stays in view (y=${bannerBox.y})`);
+    const mast = (await b.locator('header.mast').boundingBox())!;
+    assert.ok(bannerBox.y >= mast.y + mast.height && bannerBox.y < mast.y + mast.height + 60, `the banner stays in view below the page's sticky header (y=${bannerBox.y}, header ends at ${mast.y + mast.height})`);
     // The banner brings the new comment into view.
     await banner.click();
     await b.waitForFunction((text) => {

@@ -5,6 +5,7 @@ import { catalogue, type Locale } from './i18n';
 import { currentReader, hooks, type Reader } from './identity';
 import { Composer, storedName } from './Composer';
 import { CommentItem } from './CommentItem';
+import { ArticleReactions } from './ArticleReactions';
 import { Icon } from './Icon';
 import { connect, type Session } from './session';
 import type { FirstPage, SortOrder, WidgetComment } from './sdk';
@@ -296,6 +297,9 @@ export function Widget(props: WidgetProps) {
           <p class="st hld" role="status">
             {t.reconnecting}
           </p>
+        )}
+        {thread && status === 'ready' && (
+          <ArticleReactions kinds={thread.reactionKinds} totals={thread.reactions} mine={thread.myReactions} react={async (kind, on) => void (await thread.react({ article: props.article }, kind, on))} />
         )}
         {reader !== undefined && <Composer />}
         <div class="sr" role="status" aria-live="polite">

@@ -18,7 +18,7 @@ export function commentsRouter(services: Services): Router {
     const article = parseInput(ArticleId, req.params.article);
     const actor = actorOf(req);
     if (actor.userId) sendPrivate(res, await comments.getArticle(actor, article));
-    else sendShared(req, res, await comments.reads.sharedArticle(actor.site.id, article));
+    else sendShared(req, res, await comments.reads.sharedArticle(actor.site, article));
   });
 
   r.get('/articles/:article/comments', async (req, res) => {

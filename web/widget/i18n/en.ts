@@ -42,6 +42,8 @@ export const en = {
   loadMore: 'Load more comments',
   moreReplies: (x: number, f: string) => `Show ${f} more ${n(x, 'reply', 'replies')}`,
   like: 'Like',
+  articleReactions: 'Your reaction to this story:',
+  reactionNames: { like: 'Like', thumbsup: 'Thumbs up', heart: 'Love', laugh: 'Funny', wow: 'Surprising', sad: 'Sad', angry: 'Angry', insightful: 'Insightful', clap: 'Applause' } as Record<string, string>,
   likeCount: (x: number, f: string) => `${f} ${n(x, 'like', 'likes')}`,
   report: 'Report',
   reportTitle: 'Why are you reporting this comment?',

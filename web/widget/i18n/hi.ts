@@ -42,6 +42,8 @@ export const hi: Catalogue = {
   loadMore: 'और टिप्पणियाँ देखें',
   moreReplies: (_x, f) => `${f} और जवाब देखें`,
   like: 'पसंद करें',
+  articleReactions: 'इस ख़बर पर आपकी प्रतिक्रिया:',
+  reactionNames: { like: 'पसंद', thumbsup: 'बढ़िया', heart: 'प्यार', laugh: 'मज़ेदार', wow: 'हैरान करने वाला', sad: 'दुखद', angry: 'ग़ुस्सा', insightful: 'जानकारी भरा', clap: 'शाबाश' },
   likeCount: (_x, f) => `${f} पसंद`,
   report: 'शिकायत करें',
   reportTitle: 'आप इस टिप्पणी की शिकायत क्यों कर रहे हैं?',

@@ -3,6 +3,7 @@
 // a signed-in reader gets the same page plus their own reactions, read with one lookup.
 import type { ArticleView, Comment, CommentPage, SortOrder } from '../../../../client-sdk/src/protocol';
 import { trusted, type Models } from '../../store/models';
+import type { Site } from '../../trust/sites';
 import type { Actor } from '../actor';
 import type { EventLog } from '../events';
 import type { Fanout } from '../fanout';
@@ -41,7 +42,7 @@ export class ThreadReads {
 
   async getArticle(actor: Actor, article: string, source: ReadSource = 'model'): Promise<ArticleView> {
     const [thread, viewers] = await Promise.all([this.thread(actor.site.id, article, source), this.fanout.viewers(actor.site.id, article)]);
-    const view = thread.articleView(viewers);
+    const view = { ...thread.articleView(viewers), reactionKinds: actor.site.reactions };
     if (actor.userId) view.myReactions = (await this.myReactions(actor, [`a:${article}`])).get(`a:${article}`) ?? [];
     return view;
   }
@@ -57,9 +58,9 @@ export class ThreadReads {
   }
 
   /** The article view for anonymous readers, serialised once per seq and viewer count. */
-  async sharedArticle(site: string, article: string): Promise<SharedAnswer> {
-    const [thread, viewers] = await Promise.all([this.cache.get(site, article), this.fanout.viewers(site, article)]);
-    return thread.shared(`article\u0000${viewers}`, () => JSON.stringify(thread.articleView(viewers)));
+  async sharedArticle(site: Pick<Site, 'id' | 'reactions'>, article: string): Promise<SharedAnswer> {
+    const [thread, viewers] = await Promise.all([this.cache.get(site.id, article), this.fanout.viewers(site.id, article)]);
+    return thread.shared(`article\u0000${viewers}`, () => JSON.stringify({ ...thread.articleView(viewers), reactionKinds: site.reactions }));
   }
 
   /** A comment page for anonymous readers, serialised once per page and seq. */
