@@ -42,7 +42,7 @@ export class ThreadReads {
 
   async getArticle(actor: Actor, article: string, source: ReadSource = 'model'): Promise<ArticleView> {
     const [thread, viewers] = await Promise.all([this.thread(actor.site.id, article, source), this.fanout.viewers(actor.site.id, article)]);
-    const view = { ...thread.articleView(viewers), reactionKinds: actor.site.reactions };
+    const view = articleViewOf(thread, viewers, actor.site);
     if (actor.userId) view.myReactions = (await this.myReactions(actor, [`a:${article}`])).get(`a:${article}`) ?? [];
     return view;
   }
@@ -60,7 +60,7 @@ export class ThreadReads {
   /** The article view for anonymous readers, serialised once per seq and viewer count. */
   async sharedArticle(site: Pick<Site, 'id' | 'reactions'>, article: string): Promise<SharedAnswer> {
     const [thread, viewers] = await Promise.all([this.cache.get(site.id, article), this.fanout.viewers(site.id, article)]);
-    return thread.shared(`article\u0000${viewers}`, () => JSON.stringify({ ...thread.articleView(viewers), reactionKinds: site.reactions }));
+    return thread.shared(`article\u0000${viewers}`, () => JSON.stringify(articleViewOf(thread, viewers, site)));
   }
 
   /** A comment page for anonymous readers, serialised once per page and seq. */
@@ -100,4 +100,9 @@ function pageQuery(input: ListInput): PageQuery {
   const sort = input.sort ?? (parent ? 'oldest' : 'newest');
   const limit = Math.min(Math.max(input.limit ?? 20, 1), 100);
   return { sort, limit, parent, cursor: input.cursor ? decodeCursor(input.cursor, sort) : null };
+}
+
+/** The article view a reader gets: the thread's, with the reaction kinds the site takes. */
+function articleViewOf(thread: Thread, viewers: number, site: Pick<Site, 'reactions'>): ArticleView {
+  return { ...thread.articleView(viewers), reactionKinds: site.reactions };
 }
