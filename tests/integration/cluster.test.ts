@@ -150,8 +150,15 @@ describe('several nodes on one database and one Redis', function () {
       assert.equal(r.body.error.code, 'rate_limited');
       assert.ok(Number(r.headers.get('retry-after')) >= 1);
     }
-    // Every node refused some: the bucket is shared, not per node.
-    for (let n = 0; n < 3; n++) assert.ok(answers.some((r, i) => i % 3 === n && r.status === 429), `node ${n} refused none`);
+    // The bucket is shared, not per node: once the flood spent it, every node refuses the next
+    // poster, whichever node took the accepted ones (which is down to timing).
+    for (let n = 0; n < 3; n++) {
+      const next = await http(nodes[n]!.url, 'POST', `/api/v1/sites/flood/articles/${article}/comments`, {
+        token: await token(`late-flooder-${n}`, FLOOD_SECRET),
+        body: { body: `late ${n}`, clientId: `late-${n}` },
+      });
+      assert.equal(next.status, 429, `node ${n} took a post past the shared limit`);
+    }
     const stored = await mongo.db().collection('comments').countDocuments({ site: 'flood', article });
     assert.equal(stored, FLOOD_SITE_LIMIT);
   });
