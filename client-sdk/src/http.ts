@@ -10,6 +10,7 @@ import type {
   FlagReason,
   ModerationAction,
   ModLogPage,
+  NotificationPage,
   PremodMode,
   QueuePage,
   QueueState,
@@ -154,6 +155,17 @@ export class HttpApi {
       Object.assign(out, r.counts);
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- a signed-in reader's notifications
+
+  notifications(opts: { cursor?: string | null; limit?: number } = {}): Promise<NotificationPage> {
+    return this.request('GET', '/me/notifications', { query: { cursor: opts.cursor, limit: opts.limit } });
+  }
+
+  /** Marks every notification up to `upTo` (an id) read; answers the unread count left. */
+  markNotificationsRead(upTo: string): Promise<{ unread: number }> {
+    return this.request('POST', '/me/notifications/read', { body: { upTo } });
   }
 
   // ---------------------------------------------------------------- moderators
