@@ -203,7 +203,7 @@ export interface Notification {
   article: string;
   /** The comment to show: the reply (`reply`), else the reader's own comment. */
   comment: string;
-  /** `reply`: the reader's comment that was answered. */
+  /** `reply`: the reader's comment that was answered; `published`: the comment it answers, if any. */
   parentId?: string;
   /** `reply`: who replied. */
   by?: { id: string; name: string; picture?: string };

@@ -40,7 +40,7 @@ export async function plan(t: Transition, parentOf: ParentLookup): Promise<Notic
     }
   }
   if (t.action === 'approve' && t.before && t.before.status !== 'published' && authorTold) {
-    notices.push({ user: doc.author.id, kind: 'published', comment: doc });
+    notices.push({ user: doc.author.id, kind: 'published', comment: doc, ...(doc.parentId ? { parentId: String(doc.parentId) } : {}) });
   }
   const removed = t.action === 'reject' || (t.action === 'delete' && t.before?.status !== 'rejected');
   if (removed && authorTold) notices.push({ user: doc.author.id, kind: 'removed', comment: t.before ?? doc, ...(t.reason ? { reason: t.reason } : {}) });
