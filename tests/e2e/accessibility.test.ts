@@ -57,6 +57,23 @@ describe('accessibility (axe-core in chromium)', function () {
     await page.close();
   });
 
+  it('the widget of a signed-in reader, with the notification list open, has no violations', async () => {
+    const asha = await signToken({ sub: 'asha', name: 'आशा' });
+    const first = (await http(server.url, 'GET', `${API}/articles/${ARTICLE}/comments`)).body.comments.find((c: { author: { id: string } }) => c.author.id === 'asha');
+    const ravi = await signToken({ sub: 'ravi-a11y', name: 'रवि' });
+    assert.equal((await http(server.url, 'POST', `${API}/articles/${ARTICLE}/comments`, { token: ravi, body: { body: 'आशा जी से सहमत', clientId: 'a11y-reply', parentId: first.id } })).status, 201);
+    const page = await (await browser.newContext({ locale: 'hi-IN' })).newPage();
+    await page.addInitScript((t) => sessionStorage.setItem('charcha-demo-token', t), asha);
+    await page.goto(`${server.url}/demo/article`);
+    await page.locator('#charcha').scrollIntoViewIfNeeded();
+    await page.locator('#charcha .nc').waitFor();
+    assert.deepEqual(await violations(page), [], 'the bell with its count');
+    await page.locator('#charcha .nb').click();
+    await page.locator('#charcha .ni').first().waitFor();
+    assert.deepEqual(await violations(page), [], 'the list open');
+    await page.close();
+  });
+
   it('the console, signed in with a queue, has no violations', async () => {
     const author = await signToken({ sub: 'ravi', name: 'रवि' });
     const admin = await signToken({ sub: 'editor', name: 'संपादक', role: 'admin' });
