@@ -1,17 +1,13 @@
 // axe-core (WCAG 2.1 A/AA and best practices) on what readers and moderators use: the demo
 // article with the widget loaded and comments shown, and the console signed in with its queue.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { http } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
-import { hasChromium, launchBrowser } from './browser';
+import { browserSuite, launchBrowser } from './browser';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const API = '/api/v1/sites/demo';
 const ARTICLE = 'russia-pakistan-defence-2021-09-30';
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -27,14 +23,7 @@ describe('accessibility (axe-core in chromium)', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.warn('    (no /usr/bin/chromium: browser tests skipped; apt-get install chromium fonts-noto-core)');
-      this.skip();
-    }
-    this.timeout(900_000);
-    if (!existsSync(join(ROOT, 'dist/web/manifest.json'))) {
-      assert.equal(spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status, 0);
-    }
+    browserSuite(this);
     server = await startTestServer();
     const token = await signToken({ sub: 'asha', name: 'आशा' });
     for (const [i, body] of ['पहली टिप्पणी: अच्छा लेख।', 'दूसरी टिप्पणी: और जानकारी चाहिए।'].entries()) {

@@ -3,17 +3,13 @@
 // replied and marks it read in both tabs; an item brings the reply into view, loading the
 // replies it is hidden among.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { hi } from '../../web/widget/i18n/hi';
 import { http } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
-import { hasChromium, launchBrowser } from './browser';
+import { browserSuite, launchBrowser } from './browser';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const API = '/api/v1/sites/demo';
 const ARTICLE = 'russia-pakistan-defence-2021-09-30';
 const W = '#charcha';
@@ -27,14 +23,7 @@ describe('widget: notification bell in chromium', function () {
   const problems: string[] = [];
 
   before(async function () {
-    if (!hasChromium()) {
-      console.warn('    (no /usr/bin/chromium: browser tests skipped; apt-get install chromium fonts-noto-core)');
-      this.skip();
-    }
-    this.timeout(900_000);
-    if (!existsSync(join(ROOT, 'dist/web/manifest.json'))) {
-      assert.equal(spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status, 0);
-    }
+    browserSuite(this);
     server = await startTestServer();
     browser = await launchBrowser();
   });
