@@ -54,14 +54,17 @@ async function runStorage(storage: Storage): Promise<Record<string, Record<strin
     const service = new NotificationService(models, { toUser: () => undefined }, { retentionDays: 30, onError: (e) => say(String(e)) });
     const actor = { site: { id: SITE } as Site, userId: 'me', name: 'मैं', role: 'commenter', guest: false, ip: '127.0.0.1' } as Actor;
     const start = Date.now() - 3600_000;
-    await models.Notification.insertMany(Array.from({ length: 30 }, (_, i) => notificationDoc('me', new Date(start + i * 1000))));
-    await models.Inbox.create({ _id: inboxKey(SITE, 'me'), readUpTo: '', unread: 30, stored: 0 });
+    const mine = Array.from({ length: 30 }, (_, i) => notificationDoc('me', new Date(start + i * 1000)));
+    await models.Notification.insertMany(mine);
+    const newest = mine[29]!._id.slice(mine[29]!._id.lastIndexOf(':') + 1);
+    await models.Inbox.create({ _id: inboxKey(SITE, 'me'), readUpTo: '', unread: 30, stored: 0, newest });
     const paths = async () => {
       let n = 0;
       return {
         'list, first page (20)': await measure(() => service.list(actor, {})),
-        'unread count (inbox by _id)': await measure(() => models.Inbox.findOne({ _id: inboxKey(SITE, 'me') }).lean()),
-        'mark read': await measure(async () => service.markRead(actor, (await service.list(actor, { limit: 1 })).items[0]!.id)),
+        'unread count (GET …/unread)': await measure(() => service.unread(actor)),
+        'mark all read': await measure(() => service.markRead(actor, newest)),
+        'mark part read': await measure(() => service.markRead(actor, mine[10]!._id.slice(mine[10]!._id.lastIndexOf(':') + 1))),
         'store one': await measure(() => models.Notification.create(notificationDoc('me', new Date(start + 100_000 + n++)))),
       };
     };

@@ -11,6 +11,7 @@ import type {
   ModerationAction,
   ModLogPage,
   NotificationPage,
+  NotificationsRead,
   PremodMode,
   QueuePage,
   QueueState,
@@ -161,6 +162,11 @@ export class HttpApi {
 
   notifications(opts: { cursor?: string | null; limit?: number } = {}): Promise<NotificationPage> {
     return this.request('GET', '/me/notifications', { query: { cursor: opts.cursor, limit: opts.limit } });
+  }
+
+  /** The unread count and the read mark alone (one `_id` read on the server). */
+  notificationsUnread(): Promise<NotificationsRead> {
+    return this.request('GET', '/me/notifications/unread');
   }
 
   /** Marks every notification up to `upTo` (an id) read; answers the unread count left. */

@@ -81,7 +81,7 @@ export class Notifications extends Emitter<NotificationEvents> {
   /** Reads the unread count again (after a reconnect or a new token); 0 for a reader not signed in. */
   async refresh(): Promise<void> {
     try {
-      await this.list({ limit: 1 });
+      this.setCount((await this.http.notificationsUnread()).unread);
     } catch (err) {
       const e = asCharchaError(err);
       if (e.code === 'unauthorized') this.setCount(0);

@@ -70,6 +70,8 @@ describe('reply notifications', function () {
 
     const page = await list('alice');
     assert.equal(page.unread, 1);
+    const count = await http(server.url, 'GET', `${API}/me/notifications/unread`, { token: await token('alice') });
+    assert.deepEqual(count.body, { upTo: '', unread: 1 });
     assert.deepEqual(page.items, [live]);
     assert.equal(page.nextCursor, null);
     assert.equal((await list('bob')).items.length, 0, 'the replier is not told of their own reply');
@@ -81,6 +83,7 @@ describe('reply notifications', function () {
     for (const seen of [seen1, seen2]) assert.deepEqual(seen[1], { name: 'notification:read', payload: { upTo: live.id, unread: 0 } });
     const after = await list('alice');
     assert.equal(after.unread, 0);
+    assert.deepEqual((await http(server.url, 'GET', `${API}/me/notifications/unread`, { token: await token('alice') })).body, { upTo: live.id, unread: 0 });
     assert.equal(after.items[0]!.read, true);
   });
 
@@ -115,6 +118,7 @@ describe('reply notifications', function () {
 
     const anonymous = await http(server.url, 'GET', `${API}/me/notifications`);
     assert.equal(anonymous.status, 401);
+    assert.equal((await http(server.url, 'GET', `${API}/me/notifications/unread`)).status, 401);
     assert.equal(anonymous.body.error.code, 'unauthorized');
     const asGuest = await http(server.url, 'POST', `${API}/me/notifications/read`, { body: { upTo: page.items[0]!.id } });
     assert.equal(asGuest.status, 401);
@@ -225,6 +229,8 @@ describe('reply notifications', function () {
       assert.equal(page.items.length, 6, `round ${round}`);
       assert.equal(new Set(page.items.map((n) => n.id)).size, 6);
       assert.equal(page.unread, page.items.filter((n) => !n.read).length, `round ${round}: the count equals a recount`);
+      const stored = await http(nodes[(round + 1) % 2]!.url, 'GET', `${API}/me/notifications/unread`, { token: await token(who) });
+      assert.equal(stored.body.unread, 6, `round ${round}: the inbox holds the recount`);
       const read = await http(nodes[round % 2]!.url, 'POST', `${API}/me/notifications/read`, { token: await token(who), body: { upTo: page.items[0]!.id } });
       assert.deepEqual(read.body, { unread: 0 });
     }

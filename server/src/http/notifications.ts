@@ -21,6 +21,12 @@ export function notificationsRouter(services: Services): Router {
     res.setHeader('Cache-Control', 'private, no-store');
     res.json(await services.notifications!.list(actor, query));
   });
+  r.get('/me/notifications/unread', async (req, res) => {
+    const actor = actorOf(req);
+    parseInput(z.strictObject({}), req.query);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(await services.notifications!.unread(actor));
+  });
   r.post('/me/notifications/read', async (req, res) => {
     const actor = actorOf(req);
     const { upTo } = parseInput(ReadBody, req.body ?? {});

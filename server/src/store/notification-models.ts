@@ -28,6 +28,8 @@ export interface InboxDoc {
   unread: number;
   /** Notifications stored since the last trim (approximate on FerretDB); a trim runs past the cap. */
   stored: number;
+  /** The newest notification id stored ('' : none), moved with `$max`: the read mark stops there. */
+  newest: string;
 }
 
 export interface NotificationModels {
@@ -63,6 +65,7 @@ const InboxSchema = new Schema<InboxDoc>(
     readUpTo: { type: String, default: '' },
     unread: { type: Number, default: 0 },
     stored: { type: Number, default: 0 },
+    newest: { type: String, default: '' },
   },
   opts,
 );

@@ -82,22 +82,29 @@ export class NotificationService {
     return { items, unread: Math.max(unread, unreadHere), nextCursor: docs.length > limit ? items[items.length - 1]!.id : null };
   }
 
-  /** Marks everything up to `upTo` read (a mark never moves back); every tab of the reader hears of it. */
+  /** The unread count alone (the inbox, by `_id`): what a badge needs. */
+  async unread(actor: Actor): Promise<NotificationsRead> {
+    const { site, user } = reader(actor);
+    const inbox = await this.models.Inbox.findOne({ _id: inboxKey(site, user) }).lean();
+    return { upTo: inbox?.readUpTo ?? '', unread: inbox?.unread ?? 0 };
+  }
+
+  /**
+   * Marks everything up to `upTo` read; every tab of the reader hears of it. The mark never
+   * moves back, nor past the newest notification stored (a mark ahead of the clock would
+   * swallow what comes next). Marking all read counts nothing; marking part counts the rest.
+   */
   async markRead(actor: Actor, upTo: string): Promise<NotificationsRead> {
     const { site, user } = reader(actor);
     const key = inboxKey(site, user);
-    // Never past the newest stored: a mark ahead of the clock would swallow what comes next.
-    const newest = await this.models.Notification.findOne({ _id: trusted(range(site, user, { since: this.oldest() })) })
-      .sort({ _id: -1 })
-      .select({ _id: 1 })
-      .lean();
-    const newestId = newest ? idOfKey(newest._id) : '';
-    const mark = upTo < newestId ? upTo : newestId;
-    if (mark) await this.models.Inbox.updateOne({ _id: key }, { $max: { readUpTo: mark }, $setOnInsert: { unread: 0, stored: 0 } }, { upsert: true });
-    const inbox = await this.models.Inbox.findOne({ _id: key }).lean();
-    const readUpTo = inbox?.readUpTo ?? '';
-    const unread = await this.models.Notification.countDocuments({ _id: trusted(range(site, user, { since: this.oldest(), after: readUpTo })) });
-    if (inbox) await this.models.Inbox.updateOne({ _id: key }, { $set: { unread } });
+    const before = await this.models.Inbox.findOne({ _id: key }).lean();
+    if (!before?.newest) return { upTo: before?.readUpTo ?? '', unread: 0 };
+    const mark = upTo < before.newest ? upTo : before.newest;
+    await this.models.Inbox.updateOne({ _id: key }, { $max: { readUpTo: mark } });
+    const readUpTo = mark > before.readUpTo ? mark : before.readUpTo;
+    const unread =
+      readUpTo >= before.newest ? 0 : await this.models.Notification.countDocuments({ _id: trusted(range(site, user, { since: this.oldest(), after: readUpTo })) });
+    await this.models.Inbox.updateOne({ _id: key }, { $set: { unread } });
     const read = { upTo: readUpTo, unread };
     this.fanout.toUser(site, user, 'notification:read', read);
     return read;
@@ -149,7 +156,7 @@ export class NotificationService {
     }
     const inbox = await this.models.Inbox.findOneAndUpdate(
       { _id: inboxKey(site, notice.user) },
-      { $inc: { unread: 1, stored: 1 }, $setOnInsert: { readUpTo: '' } },
+      { $inc: { unread: 1, stored: 1 }, $max: { newest: id }, $setOnInsert: { readUpTo: '' } },
       { upsert: true, returnDocument: 'after' },
     ).lean();
     const n = view(doc, inbox?.readUpTo ?? '');
