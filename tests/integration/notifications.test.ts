@@ -219,7 +219,7 @@ describe('reply notifications', function () {
 
   it('many replies at once on two nodes: each stored once, and the unread count equals a recount', async () => {
     const nodes = [server, second ?? server];
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 10; round++) {
       const who = `race${round}`;
       const parent = await post(server.url, who, 'n-race', `दौड़ ${round}`);
       const live = record(await socketOf(who), ['notification']);

@@ -54,7 +54,7 @@ export class NotificationService {
     const at = claim?.at ?? new Date();
     const sent: Notification[] = [];
     for (const notice of notices) {
-      const n = await this.storeWithRetry(t.site, notice, at, rev);
+      const n = await this.store(t.site, notice, at, rev);
       if (n) sent.push(n);
     }
     return sent;
@@ -120,18 +120,11 @@ export class NotificationService {
     return new Date(now - this.o.retentionDays * 24 * 3600 * 1000);
   }
 
-  private async storeWithRetry(site: string, notice: Notice, at: Date, rev: number): Promise<Notification | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.store(site, notice, at, rev);
-      } catch (err) {
-        if (attempt >= STORE_TRIES) throw err;
-        await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
-      }
-    }
-  }
-
-  /** Stores one notification (null when it was stored before), counts it unread, sends it. */
+  /**
+   * Stores one notification (null when it was stored before), counts it unread, sends it. Each
+   * step is tried again while the database is away; an insert that finds its `_id` taken on a
+   * later try had succeeded on an earlier one, and goes on.
+   */
   private async store(site: string, notice: Notice, at: Date, rev: number): Promise<Notification | null> {
     const c = notice.comment;
     const id = notificationId(at, String(c._id), rev);
@@ -148,17 +141,26 @@ export class NotificationService {
       reason: notice.reason ?? null,
       at,
     };
-    try {
-      await this.models.Notification.create(doc);
-    } catch (err) {
-      if (isDuplicateKey(err)) return null;
-      throw err;
-    }
-    const inbox = await this.models.Inbox.findOneAndUpdate(
-      { _id: inboxKey(site, notice.user) },
-      { $inc: { unread: 1, stored: 1 }, $max: { newest: id }, $setOnInsert: { readUpTo: '' } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean();
+    let first = true;
+    const fresh = await retrying(async () => {
+      try {
+        await this.models.Notification.create(doc);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return !first;
+        first = false;
+        throw err;
+      }
+    });
+    if (!fresh) return null;
+    // Two first upserts of one inbox at once: one of them meets the other's `_id`, and tries again.
+    const inbox = await retrying(() =>
+      this.models.Inbox.findOneAndUpdate(
+        { _id: inboxKey(site, notice.user) },
+        { $inc: { unread: 1, stored: 1 }, $max: { newest: id }, $setOnInsert: { readUpTo: '' } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean(),
+    );
     const n = view(doc, inbox?.readUpTo ?? '');
     this.fanout.toUser(site, notice.user, 'notification', n);
     if (inbox && inbox.stored >= TRIM_EVERY) this.trim(site, notice.user).catch(this.o.onError);
@@ -175,6 +177,18 @@ export class NotificationService {
       .select({ _id: 1 })
       .lean();
     if (old.length > 0) await this.models.Notification.deleteMany({ _id: trusted({ $in: old.map((d) => d._id) }) });
+  }
+}
+
+/** Runs `fn` up to STORE_TRIES times, 1 s, 2 s, 4 s apart; a duplicate key is tried again at once. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= STORE_TRIES) throw err;
+      if (!isDuplicateKey(err)) await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+    }
   }
 }
 
