@@ -113,7 +113,6 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   });
   fanout.countViewers = (site, article) => presence.viewers(site, article);
   const imports = new ImportJobs(models, { models, events, fanout, recounts: lifecycle.recounts }, (err) => log.warn({ err }, 'import failed'));
-  const dataRights = new DataRights({ models, comments, reactions, moderation });
   const notificationModels = buildNotificationModels(db.conn);
   await ensureIndexes(notificationModels);
   const notifications = new NotificationService({ ...models, ...notificationModels }, new SocketUserFanout(io, (event) => metrics.emitted.inc({ event })), {
@@ -121,6 +120,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     onError: (err) => log.warn({ err }, 'notification failed'),
   });
   lifecycle.watchers.push((t) => notifications.watch(t));
+  const dataRights = new DataRights({ models, comments, reactions, moderation, notifications });
   const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights, notifications };
   services.metrics = metrics;
   if (redis) services.redis = redis.client;

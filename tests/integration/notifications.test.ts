@@ -249,4 +249,23 @@ describe('reply notifications', function () {
     const page = await list('mira');
     assert.deepEqual(page, { items: [], unread: 0, nextCursor: null }, 'the count mends on the first page');
   });
+
+  it('an erasure tells nobody, takes the reader’s notifications, and blanks their name and words in others’', async () => {
+    const omar = record(await socketOf('omar'), ['notification']);
+    const priya = record(await socketOf('priya'), ['notification']);
+    const parent = await post(server.url, 'omar', 'n-erase', 'ओमर की टिप्पणी');
+    await post(server.url, 'priya', 'n-erase', 'प्रिया का जवाब', parent.id);
+    const priyaParent = await post(server.url, 'priya', 'n-erase', 'प्रिया की टिप्पणी');
+    await post(server.url, 'omar', 'n-erase', 'ओमर का जवाब', priyaParent.id);
+    await waitFor(() => omar.length === 1 && priya.length === 1, 10_000, 'both told of the replies');
+    const erased = await http(server.url, 'DELETE', `${API}/me/data`, { token: await token('priya') });
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    const page = await list('omar');
+    assert.equal(page.items.length, 1);
+    assert.deepEqual([page.items[0]!.by, page.items[0]!.excerpt], [{ id: '', name: '' }, ''], 'her name and words are gone');
+    const priyaPage = await list('priya');
+    assert.deepEqual(priyaPage, { items: [], unread: 0, nextCursor: null }, 'her own notifications went, and her comments’ deletes told her nothing');
+    const stored = await server.app.services.models.Comment.db.collection('notifications').countDocuments({ user: 'priya' });
+    assert.equal(stored, 0);
+  });
 });

@@ -110,6 +110,13 @@ export class NotificationService {
     return read;
   }
 
+  /** A reader's erasure: their notifications and inbox go; in others', their name and words are blanked. */
+  async forget(site: string, user: string): Promise<void> {
+    await this.models.Notification.deleteMany({ _id: trusted(range(site, user, { since: new Date(0) })) });
+    await this.models.Inbox.deleteOne({ _id: inboxKey(site, user) });
+    await this.models.Notification.updateMany({ site, 'by.id': user }, { $set: { by: { id: '', name: '' }, excerpt: '' } });
+  }
+
   /** Deletes notifications past retention (FerretDB has no TTL index); the unread counts mend on the next read. */
   async sweep(now = Date.now()): Promise<number> {
     const r = await this.models.Notification.deleteMany({ at: trusted({ $lt: this.oldest(now) }) });

@@ -2,10 +2,12 @@
 // reader is never told of what they did themselves. A reply tells its parent's author when
 // readers first see it (posted published, or a held reply approved); a held comment approved
 // tells its author it is published; a rejection, or a delete by someone else (a moderator),
-// tells the author it was removed. Spam decisions tell nobody: a spammer learns nothing.
+// tells the author it was removed. Spam decisions tell nobody: a spammer learns nothing; nor
+// does a reader's erasure.
 import type { NotificationKind } from '../../../../client-sdk/src/protocol';
 import type { CommentDoc } from '../../store/models';
 import { IMPORTED_PREFIX } from '../../trust/auth';
+import { ERASURE } from '../data-rights/erasure';
 import type { Transition } from '../lifecycle';
 
 export interface Notice {
@@ -24,7 +26,8 @@ const hasInbox = (author: CommentDoc['author']) => !author.guest && !author.id.s
 
 export async function plan(t: Transition, parentOf: ParentLookup): Promise<Notice[]> {
   const doc = t.after ?? t.before;
-  if (!doc) return [];
+  // A reader's erasure deletes their comments: it tells nobody, least of all them.
+  if (!doc || t.by.id === ERASURE.id) return [];
   const notices: Notice[] = [];
   const authorTold = hasInbox(doc.author) && t.by.id !== doc.author.id;
 
