@@ -268,4 +268,32 @@ describe('reply notifications', function () {
     const stored = await server.app.services.models.Comment.db.collection('notifications').countDocuments({ user: 'priya' });
     assert.equal(stored, 0);
   });
+
+  it('keeps a reader’s newest 200: past 20 more, the oldest go', async () => {
+    const { notifications: service } = server.app.services;
+    const Notification = server.app.services.models.Comment.db.collection('notifications');
+    const Inbox = server.app.services.models.Comment.db.collection('inboxes');
+    const parent = await post(server.url, 'ravi', 'n-cap', 'रवि की टिप्पणी');
+    // 230 older notifications stored as the service stores them, then one real reply.
+    const start = Date.now() - 3600_000;
+    const old = Array.from({ length: 230 }, (_, i) => {
+      const id = `${(start + i).toString(36).padStart(9, '0')}-${'a'.repeat(24)}-${String(i).padStart(6, '0')}`;
+      return { _id: `demo:ravi:${id}`, site: 'demo', user: 'ravi', kind: 'reply', article: 'n-cap', comment: 'a'.repeat(24), parentId: null, by: null, excerpt: '', reason: null, at: new Date(start + i) };
+    });
+    await Notification.insertMany(old as never[]);
+    await Inbox.updateOne({ _id: 'demo:ravi' } as never, { $set: { unread: 230, stored: 230, readUpTo: '', newest: old[229]!._id.slice(10) } }, { upsert: true });
+    const ravi = record(await socketOf('ravi'), ['notification']);
+    const reply = await post(server.url, 'sita', 'n-cap', 'सीता का जवाब', parent.id);
+    await waitFor(() => ravi.length === 1, 10_000, 'the new notification');
+    const deadline = Date.now() + 10_000;
+    let left = await Notification.countDocuments({ user: 'ravi' });
+    while (left > 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      left = await Notification.countDocuments({ user: 'ravi' });
+    }
+    assert.equal(left, 200);
+    const page = await service!.list({ site: { id: 'demo' }, userId: 'ravi', guest: false } as never, { limit: 100 });
+    assert.equal(page.items[0]!.comment, reply.id, 'the newest stays');
+    assert.equal(await Notification.countDocuments({ _id: { $in: old.slice(0, 31).map((d) => d._id) } } as never), 0, 'the 31 oldest went');
+  });
 });
