@@ -12,6 +12,7 @@ import { EventLog, migrateEventKeys } from './domain/events';
 import { ImportJobs } from './domain/imports';
 import { CommentLifecycle } from './domain/lifecycle';
 import { buildModeration } from './domain/moderation-services';
+import { NotificationService } from './domain/notifications';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
 import { ThreadReads } from './domain/threads';
@@ -21,6 +22,7 @@ import { devTokenRouter } from './http/dev-token';
 import { flagsRouter } from './http/flags';
 import { importsRouter } from './http/imports';
 import { moderationRouter } from './http/moderation';
+import { notificationsRouter } from './http/notifications';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
@@ -35,11 +37,13 @@ import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
 import { moderationNamespace } from './realtime/moderation';
 import { RedisPresenceBoard } from './realtime/presence-board';
+import { followUser, SocketUserFanout } from './realtime/user-rooms';
 import { connectRedis } from './redis';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
+import { buildNotificationModels } from './store/notification-models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
 
@@ -109,8 +113,15 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   });
   fanout.countViewers = (site, article) => presence.viewers(site, article);
   const imports = new ImportJobs(models, { models, events, fanout, recounts: lifecycle.recounts }, (err) => log.warn({ err }, 'import failed'));
-  const dataRights = new DataRights({ models, comments, reactions, moderation });
-  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights };
+  const notificationModels = buildNotificationModels(db.conn);
+  await ensureIndexes(notificationModels);
+  const notifications = new NotificationService({ ...models, ...notificationModels }, new SocketUserFanout(io, (event) => metrics.emitted.inc({ event })), {
+    retentionDays: config.NOTIFICATION_RETENTION_DAYS,
+    onError: (err) => log.warn({ err }, 'notification failed'),
+  });
+  lifecycle.watchers.push((t) => notifications.watch(t));
+  const dataRights = new DataRights({ models, comments, reactions, moderation, notifications });
+  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights, notifications };
   services.metrics = metrics;
   if (redis) services.redis = redis.client;
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
@@ -150,6 +161,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(reactionsRouter(services));
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
+  api.use(notificationsRouter(services));
   api.use(adminRouter(services));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
   app.use('/api/v1/sites/:site', api);
@@ -158,12 +170,16 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   app.use(errorHandler(log));
 
   io.use(handshake(sites, config.TRUST_PROXY, services.limits));
-  io.on('connection', (socket) => registerReaderHandlers(socket as ReaderSocket, services));
+  io.on('connection', (socket) => {
+    registerReaderHandlers(socket as ReaderSocket, services);
+    followUser(socket);
+  });
   moderationNamespace(io, services);
 
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
     comments.sweepRecentTexts().catch((err) => log.warn({ err }, 'recent-text sweep failed'));
+    notifications.sweep().catch((err) => log.warn({ err }, 'notification sweep failed'));
   }, 10 * 60 * 1000);
   sweeper.unref();
 

@@ -108,7 +108,7 @@ export class ModerationService {
           ? { action: 'approve', set: { ...decided, status: 'published' } }
           : { action: input.action, set: { ...decided, status: 'rejected' } };
       },
-      input.rev !== undefined ? { expectRev: input.rev } : {},
+      { ...(input.rev !== undefined ? { expectRev: input.rev } : {}), ...(input.reason ? { reason: input.reason } : {}) },
     );
     const { before, after } = change!;
     await this.authorRecord(before, after, input.action);

@@ -1,6 +1,7 @@
 // Collections, their document shapes and their indexes. docs/DATA.md lists every index
 // with the query it serves; keep the two in step.
 import { Schema, Types, trusted, type Connection, type Model } from 'mongoose';
+import type { NotificationModels } from './notification-models';
 
 export { Types };
 /**
@@ -383,7 +384,7 @@ export function buildModels(conn: Connection): Models {
 }
 
 /** Creates every collection and index; safe to run on every start. */
-export async function ensureIndexes(models: Models): Promise<void> {
+export async function ensureIndexes(models: Models | NotificationModels): Promise<void> {
   for (const m of Object.values(models) as Model<unknown>[]) {
     await m.createCollection().catch(() => undefined);
     await m.createIndexes();

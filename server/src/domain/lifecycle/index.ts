@@ -40,6 +40,8 @@ export interface ChangeOptions {
    * instead of reading and planning again (a moderator decided on what the console showed).
    */
   once?: boolean;
+  /** Why (a moderator's reason), passed on to the watchers. */
+  reason?: string;
 }
 
 export type Actor = { id: string; name: string };
@@ -56,6 +58,8 @@ export interface Transition {
   by: Actor;
   before: CommentDoc | null;
   after: CommentDoc | null;
+  /** Why, when the one who made the change said (a moderator's decision). */
+  reason?: string;
 }
 
 export type TransitionWatcher = (t: Transition) => void;
@@ -164,7 +168,7 @@ export class CommentLifecycle {
       if (removed) await this.revisions.markGone({ site, commentId: key, action: wanted.action, by, from: doc.status });
       const after = { ...doc, ...set } as CommentDoc;
       const done = await this.track(doc, () => this.effects.apply(doc, removed ? null : after));
-      this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after) });
+      this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after), ...(opts.reason ? { reason: opts.reason } : {}) });
       return { before: doc, after: done ?? after, removed, action: wanted.action };
     }
     throw new DomainError('conflict', 'This comment is changing too fast; try again');
