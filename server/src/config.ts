@@ -43,6 +43,12 @@ const EnvSchema = z.object({
   ARTICLES_PER_SOCKET: z.coerce.number().int().min(1).max(1000).default(10),
   /** Milliseconds given to in-flight work on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** `off`: no engagement statistics (nothing counted, /admin/stats answers 503). */
+  STATS: z.enum(['on', 'off']).default('on'),
+  /** Milliseconds between two flushes of a node's counts to the `stats` buckets. */
+  STATS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Days the statistics keep minutes; older hours keep only their totals. */
+  STATS_MINUTE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export type Config = z.infer<typeof EnvSchema>;
