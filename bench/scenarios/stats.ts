@@ -1,0 +1,55 @@
+// The cost of the engagement statistics on the post path: the same writers post through
+// Socket.IO to two Charcha nodes, one counting (STATS=on, flushing every STATS_FLUSH_MS as in
+// production) and one not (STATS=off), each on its own database of the same server, taking
+// turns in rounds so that a noisy machine weighs on each alike. Target: within 10%.
+import type { LoopReport } from '../load/timed-loop';
+import { compare, type ScenarioResult } from '../result';
+import { startCharcha, type CharchaOptions } from '../servers';
+import type { Settings } from '../settings';
+import { signUserToken, type BenchSite } from '../site';
+import { round } from '../stats';
+import { total, WriteLoad } from './write';
+
+const ARTICLE = 'bench-stats';
+
+export async function runStatsCost(base: Omit<CharchaOptions, 'mongoUri'>, uris: { on: string; off: string }, site: BenchSite, settings: Settings, runId: string): Promise<ScenarioResult[]> {
+  const [on, off] = await Promise.all([
+    startCharcha({ ...base, mongoUri: uris.on, label: 'charcha-stats-on', env: { STATS: 'on' } }),
+    startCharcha({ ...base, mongoUri: uris.off, label: 'charcha-stats-off', env: { STATS: 'off' } }),
+  ]);
+  const tokens = await Promise.all(Array.from({ length: settings.writers }, (_, i) => signUserToken(site, `stats-writer-${i}`, `Stats writer ${i}`)));
+  const load = (url: string) => WriteLoad.start(`writers-${url.slice(-5)}`, 'bench/load/post-writers.ts', { URL: url, SITE: site.id, ARTICLE, TOKENS: JSON.stringify(tokens), RUN_ID: runId });
+  const rounds = { on: [] as LoopReport[], off: [] as LoopReport[] };
+  try {
+    const [postOn, postOff] = await Promise.all([load(on.url), load(off.url)]);
+    try {
+      for (let i = 0; i < settings.writeRounds; i++) {
+        // Alternate which goes first, so neither always follows the other's flush.
+        const order = i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+        for (const which of order) rounds[which].push(await (which === 'on' ? postOn : postOff).run(settings.writeWarmupSec, settings.writeSec));
+      }
+    } finally {
+      await Promise.all([postOn.stop(), postOff.stop()]);
+    }
+  } finally {
+    await Promise.all([on.child.stop(), off.child.stop()]);
+  }
+  const seconds = settings.writeSec * settings.writeRounds;
+  const [withStats, without] = [total(rounds.on, seconds), total(rounds.off, seconds)];
+  if (withStats.errors || without.errors) throw new Error(`stats scenario: posts refused: ${withStats.firstError ?? without.firstError}`);
+  return [
+    compare({
+      scenario: 'post path with statistics',
+      metric: 'comments/s',
+      charcha: round(withStats.perSec, 1),
+      baseline: round(without.perSec, 1),
+      baselineName: 'Charcha, STATS=off',
+      target: { text: '≥ 0.9x off', atLeast: 0.9 },
+      settings: { writers: settings.writers, rounds: settings.writeRounds, secondsPerRound: settings.writeSec, warmupSecPerRound: settings.writeWarmupSec, transport: 'Socket.IO comment:post', flushMs: 5000 },
+      detail: {
+        on: { ...withStats, perRound: rounds.on.map((r) => round(r.perSec, 1)) },
+        off: { ...without, perRound: rounds.off.map((r) => round(r.perSec, 1)) },
+      },
+    }),
+  ];
+}
