@@ -14,7 +14,7 @@ const EnvSchema = z.object({
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   /** Prefix of the rate-limit keys in Redis (several deployments may share one Redis). */
   RATE_LIMIT_PREFIX: z.string().min(1).max(100).default('charcha:rl'),
-  /** Prefix of the keys nodes share in Redis: readers per article and node heartbeats. */
+  /** Prefix of the keys nodes share in Redis: readers per article, node heartbeats, statistics. */
   CLUSTER_PREFIX: z.string().min(1).max(100).default('charcha'),
   /** How many proxies in front of Charcha to trust for X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),

@@ -175,6 +175,34 @@ describe('engagement statistics on two nodes', function () {
     await until('the reader gone', async () => seen.at(-1)!.live.readers === 0, 30_000);
   });
 
+  it('counts one decision per comment when two moderators on two nodes decide it at once, race after race', async () => {
+    const Z = 'race-article';
+    assert.equal((await http(a.url, 'PUT', `${API}/moderation/articles/${Z}`, { token: mod, body: { premod: 'all' } })).status, 200);
+    const ROUNDS = 12;
+    let wins = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const held = await post(i % 2 ? a : b, alice, Z, `दौड़ ${i}`, `race-${i}`);
+      assert.equal(held.body.status, 'pending');
+      const answers = await Promise.all([
+        http(a.url, 'POST', `${API}/moderation/comments/${held.body.id}`, { token: mod, body: { action: 'approve', rev: held.body.rev } }),
+        http(b.url, 'POST', `${API}/moderation/comments/${held.body.id}`, { token: admin, body: { action: 'reject', rev: held.body.rev } }),
+      ]);
+      assert.deepEqual(answers.map((r) => r.status).sort(), [200, 409]);
+      wins += answers.filter((r) => r.status === 200).length;
+    }
+    // The counts equal a recount of the decisions the moderation log holds for the article.
+    const log = await http(a.url, 'GET', `${API}/moderation/log?limit=100`, { token: admin });
+    const decided = (log.body.entries as { action: string; target?: { article?: string } }[]).filter((e) => e.target?.article === Z && ['approve', 'reject', 'spam'].includes(e.action)).length;
+    let last: unknown;
+    await until('the decisions flushed', async () => {
+      const r = await stats(b, `?article=${Z}`);
+      last = r.body.totals;
+      return r.body.totals.posted === ROUNDS && r.body.totals.decisions === wins;
+    }, 30_000).catch((err) => assert.fail(`${err.message}: last ${JSON.stringify(last)}, ${wins} decisions won`));
+    assert.equal(wins, ROUNDS, 'one decision per comment: the second is a conflict');
+    assert.equal(decided, wins);
+  });
+
   it('STATS=off: nothing counted, the routes answer 503', async () => {
     const off = await startTestServer({ env: { STATS: 'off' } });
     try {
