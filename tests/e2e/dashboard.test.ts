@@ -3,12 +3,13 @@
 // clock set back, then live activity through the API and a reader's socket. Checks that the
 // charts are drawn with the data (pixels of the series' colours on the canvases), the live
 // readers and the active articles with links to their queue, no script errors, Hindi and
-// English, and a phone layout without sideways scrolling. Screenshots land in tests/.artifacts/
+// English, axe-core (WCAG 2.1 AA, best practices), and a phone layout without sideways scrolling. Screenshots land in tests/.artifacts/
 // (and docs/img/ with UPDATE_SCREENSHOTS=1, or when docs/img lacks them).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { Types } from 'mongoose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CommentDoc } from '../../server/src/store/models';
@@ -142,6 +143,8 @@ describe('newsroom dashboard in chromium', function () {
       assert.match(await page.locator('h1').innerText(), /^च\s+Newsroom dashboard$/);
       assert.equal(await page.locator('#active').innerText(), 'Most active articles (last hour)');
       await shot(page, 'dashboard-en.png');
+      const axe = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+      assert.deepEqual(axe.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

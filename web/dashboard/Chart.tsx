@@ -8,12 +8,14 @@ export interface ChartSeries {
   values: (number | null)[];
 }
 
-export function Chart(props: { title: string; times: number[]; series: ChartSeries[]; height?: number; bars?: boolean }) {
+export function Chart(props: { title: string; times: number[]; series: ChartSeries[]; locale: string; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const height = props.height ?? 200;
   const data = (): uPlot.AlignedData => [props.times.map((t) => t / 1000), ...props.series.map((s) => s.values)];
-  const shape = props.series.map((s) => s.label).join('|');
+  const shape = props.series.map((s) => s.label).join('|') + props.locale;
+  // Times on the axis in the reader's language, 24-hour (no "am/pm" in a Hindi page).
+  const clock = new Intl.DateTimeFormat(props.locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
   useEffect(() => {
     const el = box.current!;
@@ -25,7 +27,7 @@ export function Chart(props: { title: string; times: number[]; series: ChartSeri
         cursor: { drag: { x: false, y: false } },
         scales: { y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
         axes: [
-          { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.15)' } },
+          { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.15)' }, values: (_u, splits) => splits.map((s) => clock.format(new Date(s * 1000))) },
           { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.15)' }, size: 40 },
         ],
         series: [
@@ -36,7 +38,6 @@ export function Chart(props: { title: string; times: number[]; series: ChartSeri
             width: 2,
             fill: s.color + '22',
             points: { show: false },
-            ...(props.bars ? { paths: uPlot.paths.bars!({ size: [0.8, 12] }) } : {}),
           })),
         ],
       },

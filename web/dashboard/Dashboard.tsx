@@ -23,7 +23,8 @@ export function Dashboard(props: { site: string; token: string; t: DashStrings; 
   const [live, setLive] = useState<DashboardLive | null>(null);
   const [online, setOnline] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const fmt = useMemo(() => new Intl.NumberFormat(props.lang === 'hi' ? 'hi-IN' : 'en-IN'), [props.lang]);
+  const locale = props.lang === 'hi' ? 'hi-IN' : 'en-IN';
+  const fmt = useMemo(() => new Intl.NumberFormat(locale), [locale]);
 
   useEffect(() => {
     let gone = false;
@@ -115,6 +116,7 @@ export function Dashboard(props: { site: string; token: string; t: DashStrings; 
         <div class="grid">
           <section class="charts">
             <Chart
+              locale={locale}
               title={`${t.perMinute} (${t.hours(hours)})`}
               times={chart.times}
               series={[
@@ -122,7 +124,7 @@ export function Dashboard(props: { site: string; token: string; t: DashStrings; 
                 { label: t.reactions, color: '#c2410c', values: chart.reactions },
               ]}
             />
-            <Chart title={t.readersChart} times={chart.times} series={[{ label: t.readers, color: '#17803d', values: chart.readers }]} height={150} />
+            <Chart locale={locale} title={t.readersChart} times={chart.times} series={[{ label: t.readers, color: '#17803d', values: chart.readers }]} height={150} />
           </section>
           <section class="panel now" aria-labelledby="busiest">
             <h2 id="busiest">{t.busiestNow}</h2>
@@ -151,8 +153,8 @@ export function Dashboard(props: { site: string; token: string; t: DashStrings; 
                     <th scope="col">{t.article}</th>
                     <th scope="col" class="num">{t.comments}</th>
                     <th scope="col" class="num">{t.reactions}</th>
-                    <th scope="col" class="num">{t.readers}</th>
-                    <th scope="col" class="num">{t.pending}</th>
+                    <th scope="col" class="num">{t.readersCol}</th>
+                    <th scope="col" class="num">{t.heldCol}</th>
                     <th scope="col">{t.queue}</th>
                   </tr>
                 </thead>
