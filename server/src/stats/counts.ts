@@ -65,11 +65,11 @@ export function medianWaitMs(wait: Record<string, number> | undefined): number |
 }
 
 /**
- * Article ids go into field names: `.` and `%` are escaped (ids never start with `$`), so
- * `a.<key>.<minute>` is one path whatever the id holds.
+ * Article ids go into field names: `%`, `.` and `$` are escaped, so `a.<key>.<minute>` is one
+ * path whatever the id holds, and no key looks like an operator to any engine.
  */
-export const articleField = (article: string) => article.replace(/%/g, '%25').replace(/\./g, '%2E');
-export const articleOfField = (field: string) => field.replace(/%2E/g, '.').replace(/%25/g, '%');
+export const articleField = (article: string) => article.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\$/g, '%24');
+export const articleOfField = (field: string) => field.replace(/%2E/g, '.').replace(/%24/g, '$').replace(/%25/g, '%');
 
 /** The `_id` of the bucket of `site`'s hour `hourMs` written by node slot `slot`. */
 export const bucketId = (site: string, hourMs: number, slot: number) => `${site}|${new Date(hourMs).toISOString().slice(0, 13)}|${slot}`;

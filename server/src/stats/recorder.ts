@@ -225,7 +225,11 @@ export class StatsRecorder {
     if (!m) this.recent.set(site, (m = new Map()));
     const minute = floorTo(at, MINUTE_MS);
     let c = m.get(minute);
-    if (!c) m.set(minute, (c = { posted: 0, reactions: 0 }));
+    if (!c) {
+      // A new minute: the ones that left the live window go (a node nobody watches stays small).
+      for (const k of m.keys()) if (k <= minute - LIVE_MINUTES * MINUTE_MS) m.delete(k);
+      m.set(minute, (c = { posted: 0, reactions: 0 }));
+    }
     return c;
   }
 }
