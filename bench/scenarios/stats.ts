@@ -4,6 +4,10 @@
 // turns in short rounds so that a noisy machine weighs on each alike. Two figures: throughput,
 // and the server's CPU time per comment (user + system, read from /proc around each round),
 // which a busy machine moves much less than throughput. Target: within 10%.
+import { Types } from 'mongoose';
+import type { StatsStore } from '../../server/src/store/stats';
+import type { CommentDoc } from '../../server/src/store/models';
+import { StatsRecorder } from '../../server/src/stats/recorder';
 import type { LoopReport } from '../load/timed-loop';
 import { cpuSeconds } from '../processes';
 import { compare, type ScenarioResult } from '../result';
@@ -14,6 +18,27 @@ import { round } from '../stats';
 import { total, WriteLoad } from './write';
 
 const ARTICLE = 'bench-stats';
+const COUNTED = 200_000;
+
+/**
+ * What counting adds to one post, measured alone: the recorder's watcher on a post's
+ * transition, in this process (µs per post, over many, across 500 articles and the minutes
+ * of an hour). The database side (one upsert per site and hour per flush) is off the path.
+ */
+export function countingCostUs(): number {
+  let now = Date.UTC(2026, 0, 1, 9);
+  const store = { write: async () => {}, noteSlot: async () => {} } as unknown as StatsStore;
+  const r = new StatsRecorder({ store, slot: { current: async () => 0, close: async () => {} }, flushMs: 60_000, onError: () => {}, now: () => now });
+  const docs = Array.from({ length: 500 }, (_, i) => ({ _id: new Types.ObjectId(), site: 'bench', article: `article-${i}`, status: i % 5 ? 'published' : 'pending', createdAt: new Date(now) }) as unknown as CommentDoc);
+  const by = { id: 'u', name: 'u' };
+  const t0 = performance.now();
+  for (let i = 0; i < COUNTED; i++) {
+    const after = docs[i % docs.length]!;
+    now += 15; // an hour's minutes pass over the run
+    r.watch({ site: 'bench', article: after.article, action: 'post', by, before: null, after });
+  }
+  return ((performance.now() - t0) * 1000) / COUNTED;
+}
 
 export async function runStatsCost(base: Omit<CharchaOptions, 'mongoUri'>, uris: { on: string; off: string }, site: BenchSite, settings: Settings, runId: string): Promise<ScenarioResult[]> {
   const [on, off] = await Promise.all([
@@ -66,6 +91,15 @@ export async function runStatsCost(base: Omit<CharchaOptions, 'mongoUri'>, uris:
         on: { ...withStats, perRound: rounds.on.map((r) => round(r.perSec, 1)) },
         off: { ...without, perRound: rounds.off.map((r) => round(r.perSec, 1)) },
       },
+    }),
+    compare({
+      scenario: 'counting one post',
+      metric: 'µs per post',
+      charcha: round(countingCostUs(), 2),
+      baseline: round(cpuPerPost('off', without) * 1000, 0),
+      baselineName: 'server CPU per comment, off',
+      target: { text: '≤ 10% of a post', atMost: 0.1 },
+      settings: { posts: COUNTED, articles: 500 },
     }),
     compare({
       scenario: 'post path with statistics, CPU',
