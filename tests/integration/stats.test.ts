@@ -203,6 +203,19 @@ describe('engagement statistics on two nodes', function () {
     assert.equal(decided, wins);
   });
 
+  it('flushes what it counted when the node shuts down, long before the next flush', async () => {
+    let one = await startTestServer({ env: { STATS_FLUSH_MS: '600000' } });
+    try {
+      for (const i of [1, 2, 3]) assert.equal((await post(one, alice, 'shutdown-article', `अंतिम ${i}`, `s${i}`)).status, 201);
+      one = await one.restart(); // close() flushes; the new node reads what the old one wrote
+      const r = await stats(one, '?article=shutdown-article');
+      assert.equal(r.body.totals.posted, 3);
+      assert.equal(r.body.totals.published, 3);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('STATS=off: nothing counted, the routes answer 503', async () => {
     const off = await startTestServer({ env: { STATS: 'off' } });
     try {
