@@ -44,16 +44,18 @@ export class EngagementStats {
   constructor(private readonly opts: StatsOptions) {
     this.now = opts.now ?? Date.now;
     this.store = new StatsStore(opts.conn);
+    // Slots and live numbers are per database: deployments sharing a Redis never mix them.
+    const keys = `${opts.prefix}:stats:${opts.conn.name}`;
     this.recorder = new StatsRecorder({
       store: this.store,
-      slot: opts.redis ? new RedisSlotLease(opts.redis, opts.prefix) : soleSlot(),
+      slot: opts.redis ? new RedisSlotLease(opts.redis, keys) : soleSlot(),
       flushMs: opts.flushMs,
       onError: opts.onError,
       readers: opts.readers,
       now: this.now,
     });
     this.queries = new StatsQueries(this.store, opts.minuteDays, this.now);
-    this.live = new LiveFeed(this.recorder, opts.redis ? new RedisLiveBoard(opts.redis, opts.prefix, randomUUID()) : undefined, opts.onError, this.now);
+    this.live = new LiveFeed(this.recorder, opts.redis ? new RedisLiveBoard(opts.redis, keys, randomUUID()) : undefined, opts.onError, this.now);
   }
 
   start(): void {

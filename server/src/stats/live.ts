@@ -57,7 +57,7 @@ export class RedisLiveBoard implements LiveBoard {
   ) {}
 
   private key(site: string) {
-    return `${this.prefix}:stats:live:${site}`;
+    return `${this.prefix}:live:${site}`;
   }
 
   async publish(site: string, snap: LiveSnapshot): Promise<void> {

@@ -33,7 +33,7 @@ export class RedisSlotLease implements SlotLease {
   ) {}
 
   private key(n: number) {
-    return `${this.prefix}:stats:slot:${n}`;
+    return `${this.prefix}:slot:${n}`;
   }
 
   async current(): Promise<number | null> {
