@@ -28,17 +28,20 @@ import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
 import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
+import { statsRouter } from './http/stats';
 import { requestLog } from './http/request-log';
 import type { Logger } from './log';
 import { createMetrics, watchDatabase } from './metrics';
 import { useAdapter } from './realtime/adapter';
 import { SocketFanout } from './realtime/fanout';
+import { dashboardNamespace } from './realtime/dashboard';
 import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
 import { moderationNamespace } from './realtime/moderation';
 import { RedisPresenceBoard } from './realtime/presence-board';
 import { followUser, SocketUserFanout } from './realtime/user-rooms';
 import { connectRedis } from './redis';
+import { createStats } from './stats/wiring';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
@@ -124,6 +127,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights, notifications };
   services.metrics = metrics;
   if (redis) services.redis = redis.client;
+  if (config.STATS === 'on') services.stats = createStats(services, io, (err) => log.warn({ err }, 'stats: update failed'));
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
   const limitsRedis = config.RATE_LIMITS === 'on' ? services.redis : undefined;
   if (config.RATE_LIMITS === 'on') services.limits = createLimits({ redis: limitsRedis, keyPrefix: config.RATE_LIMIT_PREFIX, onRefused: (limit) => metrics.rateLimited.inc({ limit }) });
@@ -162,6 +166,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
   api.use(notificationsRouter(services));
+  api.use(statsRouter(services)); // before admin/: moderators may read the statistics too
   api.use(adminRouter(services));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
   app.use('/api/v1/sites/:site', api);
@@ -175,6 +180,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     followUser(socket);
   });
   moderationNamespace(io, services);
+  const dashboard = dashboardNamespace(io, services);
 
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
@@ -195,6 +201,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     },
     async close() {
       clearInterval(sweeper);
+      dashboard.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       // This node's sockets only: without `local`, the adapter would disconnect every node's.
@@ -203,6 +210,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       lifecycle.close();
       await presence.close();
       await events.drain();
+      await services.stats?.close(); // after the work in flight: its counts are flushed too
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
       io.close();
       http.closeAllConnections();
