@@ -55,6 +55,9 @@ export async function takeViolations(): Promise<string[]> {
 }
 
 export const mochaHooks = {
+  afterAll() {
+    if (process.env.CONTRACT_STATS) console.log(`  checked against the reference: ${checked.http} HTTP answers, ${checked.events} events, ${checked.acks} acks`);
+  },
   async afterEach(this: Mocha.Context) {
     const found = await takeViolations();
     if (found.length) {
