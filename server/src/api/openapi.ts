@@ -45,7 +45,9 @@ const paramNames = (path: string) => [...path.matchAll(/:([A-Za-z_]+)/g)].map((m
 /** The error codes a route may answer: those of its prefix and its own. */
 export function errorCodes(route: RouteDoc): ErrorCode[] {
   const base = route.path.startsWith('/api/v1/sites/') ? SITE_ERRORS : ANY_ERRORS;
-  return [...new Set([...base, ...(route.errors ?? [])])];
+  // A body over HTTP_MAX_BYTES (or IMPORT_MAX_BYTES) is refused before the route runs.
+  const body: ErrorCode[] = route.body ? ['too_large'] : [];
+  return [...new Set([...base, ...body, ...(route.errors ?? [])])];
 }
 
 function parameters(route: RouteDoc, components: Record<string, JsonSchema>): JsonSchema[] {

@@ -102,7 +102,7 @@ export const ROUTES: RouteDoc[] = [
     description: 'Guests post with `guest: {name}` on sites with guests. The comment may come back `pending` (held for moderation) or `rejected` (refused by the pipeline).',
     body: In.PostBody,
     ok: { 201: json(S.Comment, 'Stored.'), 200: json(S.Comment, 'The same clientId from the same author again: the comment already stored.') },
-    errors: ['too_large', 'locked', 'rate_limited'],
+    errors: ['locked', 'rate_limited', 'conflict'],
   }),
   site('get', '/comments/:id', {
     tag: 'threads',
@@ -118,7 +118,7 @@ export const ROUTES: RouteDoc[] = [
     description: 'The author inside the edit window (15 minutes by default), or a moderator. The edit runs through the pipeline.',
     body: In.EditBody,
     ok: { 200: json(S.Comment, 'The comment as edited.') },
-    errors: ['too_large', 'locked', 'rate_limited'],
+    errors: ['locked', 'rate_limited', 'conflict'],
   }),
   site('delete', '/comments/:id', {
     tag: 'threads',
@@ -126,6 +126,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Delete a comment',
     description: 'A comment with replies stays as a tombstone.',
     ok: { 204: noContent('Deleted.') },
+    errors: ['conflict'],
   }),
   site('get', '/counts', {
     tag: 'threads',
@@ -165,7 +166,7 @@ export const ROUTES: RouteDoc[] = [
     description: 'Signed-in readers only; one flag per reader per comment; not your own comment.',
     body: Mod.FlagBody,
     ok: { 202: json(S.Empty, 'Taken.') },
-    errors: ['conflict', 'rate_limited'],
+    errors: ['rate_limited'],
   }),
 
   // ---------------------------------------------------------------- moderation
