@@ -106,7 +106,10 @@ function responses(route: RouteDoc): JsonSchema {
     };
   }
   if (route.tag === 'pages') {
-    for (const [status, description] of Object.entries(PAGE_FAILURES)) out[status] = { description, content: { 'text/plain': { schema: { type: 'string' } } } };
+    for (const [status, description] of Object.entries(PAGE_FAILURES)) {
+      const known = out[status] as JsonSchema | undefined;
+      out[status] = { description: known ? `${known.description} ${description}` : description, content: { ...(known?.content as JsonSchema), 'text/plain': { schema: { type: 'string' } } } };
+    }
   }
   return out;
 }

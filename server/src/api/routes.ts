@@ -293,7 +293,7 @@ export const ROUTES: RouteDoc[] = [
     tag: 'operations',
     access: 'public',
     summary: 'Readiness: the database (and Redis, where configured) answer',
-    ok: { 200: json(S.Readiness, '`ok`, or `degraded` when only Redis is down.') },
+    ok: { 200: json(S.Readiness, '`ok`, or `degraded` when only Redis is down.'), 503: json(S.Readiness, '`unavailable`: the database does not answer (this shape, not the Error body).') },
     errors: [],
   },
   { method: 'get', path: '/metrics', tag: 'operations', access: 'public', summary: 'Prometheus metrics', ok: { 200: { description: 'Prometheus text.', contentType: 'text/plain' } } },
@@ -312,12 +312,12 @@ export const ROUTES: RouteDoc[] = [
     errors: ['not_found'],
   },
   ...page('/embed.js', 'The widget loader publishers embed (short cache)', 'text/javascript'),
-  ...page('/demo/', 'The demo listing page, with count badges', 'text/html'),
+  ...page('/demo/', 'The demo listing page, with count badges', 'text/html', { 301: { description: '`/demo` moves to `/demo/`.', headers: { Location: '/demo/' } } }),
   ...page('/demo/article', 'The sample Hindi article with the widget', 'text/html'),
   ...page('/moderate', 'The moderator console (when built)', 'text/html'),
 ];
 
-function page(path: string, summary: string, contentType: string): RouteDoc[] {
+function page(path: string, summary: string, contentType: string, more: Record<number, Answer> = {}): RouteDoc[] {
   return [
     {
       method: 'get',
@@ -325,12 +325,12 @@ function page(path: string, summary: string, contentType: string): RouteDoc[] {
       tag: 'pages',
       access: 'public',
       summary,
-      ok: { 200: { description: 'The page.', contentType } },
-      errors: [],
+      ok: { 200: { description: 'The page.', contentType }, ...more },
+      errors: ['not_found'],
       description: 'Answers 503 (plain text) until `npm run build` has made the web assets, and 404 (plain text) without the demo site.',
     },
   ];
 }
 
-/** Plain-text failures of the pages (not the API's error shape). */
+/** Plain-text failures of the pages (besides the Error body of "no such route"). */
 export const PAGE_FAILURES: Record<number, string> = { 404: 'Not found (plain text).', 503: 'The web assets are not built yet (plain text).' };
