@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { EXAMPLE } from '../../server/src/api/schemas';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { hasChromium, launchBrowser } from './browser';
+import { launchBrowser, skipWithoutChromium } from './browser';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
 
@@ -17,18 +17,11 @@ describe('API reference page in chromium', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.warn('    (no /usr/bin/chromium: browser tests skipped; apt-get install chromium fonts-noto-core)');
-      this.skip();
-    }
+    skipWithoutChromium(this);
     this.timeout(900_000);
-    server = await startTestServer();
-    browser = await launchBrowser();
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(async () => void (await Promise.all([browser?.close(), server?.close()])));
 
   it('renders every route from our own assets, with no script error, and a readable Hindi example', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

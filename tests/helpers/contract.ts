@@ -183,6 +183,18 @@ clientProto.emitEvent = function (this: { nsp: string }, args: unknown[]) {
   return emitEvent.call(this, args);
 };
 
+// A refused handshake: `connect_error` carries the Error body in `err.data`.
+const emitReserved = clientProto.emitReserved as (ev: string, ...args: unknown[]) => unknown;
+clientProto.emitReserved = function (this: { nsp: string }, ev: string, ...args: unknown[]) {
+  const data = (args[0] as { data?: unknown } | undefined)?.data;
+  if (ev === 'connect_error' && data !== undefined) {
+    checked.events++;
+    const v = validator('asyncapi#/components/schemas/Error');
+    if (!v(data)) violation(`connect_error on ${this.nsp}: ${describeErrors(v)}`);
+  }
+  return emitReserved.call(this, ev, ...args);
+};
+
 const clientEmit = clientProto.emit as (ev: string, ...args: unknown[]) => unknown;
 clientProto.emit = function (this: { nsp: string; flags: { timeout?: number }; _opts: { ackTimeout?: number } }, ev: string, ...args: unknown[]) {
   const ack = args[args.length - 1];
