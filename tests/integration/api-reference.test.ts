@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import type { ArticleEventType } from '../../client-sdk/src/protocol';
 import { ARTICLE_EVENT_TYPES } from '../../client-sdk/src/protocol';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { messageId } from '../../server/src/api/asyncapi';
 import { EVENTS } from '../../server/src/api/events';
 import { openApiPath } from '../../server/src/api/openapi';
 import { exampleComment } from '../../server/src/api/schemas';
@@ -72,7 +74,17 @@ describe('API reference', function () {
     const channels = Object.values(asyncApi.channels as Record<string, { address: string; messages: object }>);
     assert.deepEqual(channels.map((c) => c.address).sort(), ['/', '/moderation']);
     const type: ArticleEventType = 'comment:created';
-    assert.ok(asyncApi.components.messages[`reader.${type}`]);
+    assert.ok(asyncApi.components.messages[messageId('/', type)]);
+  });
+
+  it('both documents are valid (Redocly structural rules for OpenAPI 3.1 and AsyncAPI 3), their examples too', async () => {
+    const config = await createConfig({ extends: ['minimal'] });
+    for (const [name, doc] of [['openapi.json', openApi], ['asyncapi.json', asyncApi]] as const) {
+      const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: `/${name}`, config });
+      // Errors, and examples that do not match their schemas.
+      const errors = problems.filter((p) => p.severity === 'error' || /example/i.test(p.ruleId)).map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
+      assert.deepEqual(errors, [], name);
+    }
   });
 
   it('serves both documents as made, and the reference page with its assets', async () => {

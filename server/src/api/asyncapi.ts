@@ -7,8 +7,11 @@ import { EVENTS, NAMESPACES, type EventDoc } from './events';
 
 const DIALECT = 'application/schema+json;version=draft-2020-12';
 
-/** The message id of an event: `<namespace id>.<event name>`; its ack is `….ack`. */
-export const messageId = (namespace: string, name: string) => `${NAMESPACES[namespace]!.id}.${name}`;
+/**
+ * The message id of an event: `<namespace id>.<event name>` with `:` as `-` (component keys
+ * are letters, digits, `.`, `-` and `_`), e.g. `reader.article-join`; its ack is `….ack`.
+ */
+export const messageId = (namespace: string, name: string) => `${NAMESPACES[namespace]!.id}.${name.replace(/[^\w.-]/g, '-')}`;
 
 function message(event: EventDoc, payload: JsonSchema, example: unknown): JsonSchema {
   return {
@@ -52,7 +55,7 @@ export function buildAsyncApi(events: EventDoc[] = EVENTS): JsonSchema {
       (channel.messages as JsonSchema)[ackId] = { $ref: `#/components/messages/${ackId}` };
       op.reply = { channel: { $ref: `#/channels/${ns.id}` }, messages: [{ $ref: `#/channels/${ns.id}/messages/${ackId}` }] };
     }
-    operations[`${ns.id}.${event.from === 'client' ? 'receive' : 'send'}.${event.name}`] = op;
+    operations[`${id}.${event.from === 'client' ? 'receive' : 'send'}`] = op;
   }
   return {
     asyncapi: '3.0.0',

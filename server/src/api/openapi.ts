@@ -2,7 +2,7 @@
 // (api/schemas.ts): served at GET /api/v1/openapi.json, rendered at /api/docs.
 import type { ErrorCode } from '../../../client-sdk/src/protocol';
 import { STATUS } from '../http/errors';
-import { componentSchemas, exampleOf, ref, schemaOf, type JsonSchema } from './components';
+import { componentSchemas, exampleOf, schemaOf, type JsonSchema } from './components';
 import { ANY_ERRORS, PAGE_FAILURES, PATH_PARAMS, ROUTES, SITE_ERRORS, type Access, type RouteDoc } from './routes';
 import { EXAMPLE } from './schemas';
 
@@ -79,7 +79,14 @@ function requestBody(route: RouteDoc): JsonSchema | undefined {
   return { required: !route.bodyOptional, content: { 'application/json': { schema: schemaOf(schema), ...(example !== undefined ? { example } : {}) } } };
 }
 
-function responses(route: RouteDoc): JsonSchema {
+/** The Error component with its code narrowed to those given (a copy: the same schema). */
+function errorSchema(components: Record<string, JsonSchema>, codes: ErrorCode[]): JsonSchema {
+  const schema = structuredClone(components.Error) as { properties: { error: { properties: { code: JsonSchema } } } };
+  schema.properties.error.properties.code = { type: 'string', enum: codes };
+  return schema as unknown as JsonSchema;
+}
+
+function responses(route: RouteDoc, components: Record<string, JsonSchema>): JsonSchema {
   const out: JsonSchema = {};
   for (const [status, answer] of Object.entries(route.ok)) {
     const res: JsonSchema = { description: answer.description };
@@ -99,7 +106,7 @@ function responses(route: RouteDoc): JsonSchema {
       description: `Error ${codes.map((c) => `\`${c}\``).join(', ')}.${codes.includes('rate_limited') ? ' `Retry-After` says when to try again.' : ''}`,
       content: {
         'application/json': {
-          schema: { allOf: [ref('Error'), { properties: { error: { properties: { code: { enum: codes } } } } }] },
+          schema: errorSchema(components, codes),
           examples: Object.fromEntries(codes.map((code) => [code, { value: { error: { code, message: ERROR_EXAMPLES[code], ...(code === 'rate_limited' ? { retryAfter: 30 } : {}) } } }])),
         },
       },
@@ -122,7 +129,7 @@ function operation(route: RouteDoc, components: Record<string, JsonSchema>): Jso
     description: [route.description, `**Access:** ${ACCESS[route.access]}`].filter(Boolean).join('\n\n'),
     'x-charcha-access': route.access,
     parameters: parameters(route, components),
-    responses: responses(route),
+    responses: responses(route, components),
   };
   const body = requestBody(route);
   if (body) op.requestBody = body;
