@@ -6,7 +6,7 @@
 // afterEach, naming what did not match.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { Namespace } from 'socket.io';
+import { Namespace, Socket as ServerSocket } from 'socket.io';
 import { Socket as ClientSocket } from 'socket.io-client';
 import { buildAsyncApi, messageId } from '../../server/src/api/asyncapi';
 import { EVENTS } from '../../server/src/api/events';
@@ -220,9 +220,18 @@ clientProto.emit = function (this: { nsp: string; flags: { timeout?: number }; _
 const broadcastProto = Object.getPrototypeOf((Namespace.prototype.to as (this: unknown, room: string) => object).call({ adapter: {} }, 'probe')) as {
   emit: (this: { adapter: { nsp: { name: string } } }, ev: string, ...args: unknown[]) => boolean;
 };
+const sentByServer = (namespace: string | undefined, ev: string) => {
+  if (namespace !== undefined && !RESERVED.has(ev) && !serverEvents.get(namespace)?.has(ev)) violation(`the server sent ${ev} on ${namespace}: not in the reference`);
+};
 const broadcast = broadcastProto.emit;
 broadcastProto.emit = function (ev: string, ...args: unknown[]) {
-  const namespace = this.adapter?.nsp?.name;
-  if (namespace !== undefined && !RESERVED.has(ev) && !serverEvents.get(namespace)?.has(ev)) violation(`the server sent ${ev} on ${namespace}: not in the reference`);
+  sentByServer(this.adapter?.nsp?.name, ev);
   return broadcast.call(this, ev, ...args);
+};
+// …and an emit to one socket.
+const serverProto = ServerSocket.prototype as unknown as { emit: (this: { nsp: { name: string } }, ev: string, ...args: unknown[]) => boolean };
+const toOne = serverProto.emit;
+serverProto.emit = function (ev: string, ...args: unknown[]) {
+  sentByServer(this.nsp?.name, ev);
+  return toOne.call(this, ev, ...args);
 };

@@ -153,5 +153,10 @@ describe('API reference', function () {
     assert.equal(checkAck('/', 'comment:delete', {}), undefined);
     assert.equal(checkAck('/', 'comment:delete', { error: { code: 'forbidden', message: 'Not yours' } }), undefined);
     assert.match(checkAck('/', 'article:join', { seq: 'one' })!, /ack of article:join/);
+
+    // The server sending an event the reference does not name, to a room or to one socket.
+    server.app.io.to('nobody').emit('comment:exploded' as never);
+    server.app.io.of('/moderation').emit('presence' as never, { article: 'a', viewers: 1 } as never);
+    assert.deepEqual(await takeViolations(), ['the server sent comment:exploded on /: not in the reference', 'the server sent presence on /moderation: not in the reference']);
   });
 });
