@@ -137,28 +137,25 @@ export const ROUTES: RouteDoc[] = [
   }),
 
   // ---------------------------------------------------------------- reactions
-  ...(['put', 'delete'] as const).flatMap((method) => [
-    site(method, '/comments/:id/reactions/:kind', {
-      tag: 'reactions',
-      access: 'signed-in',
-      summary: method === 'put' ? 'React to a comment' : 'Take back a reaction to a comment',
-      description: 'Idempotent. Guests send `{guest: {name}}` on sites with guests.',
-      body: In.ReactionBody,
-      bodyOptional: true,
-      ok: { 200: json(S.ReactionState, 'The totals and your reactions.') },
-      errors: ['rate_limited'],
-    }),
-    site(method, '/articles/:article/reactions/:kind', {
-      tag: 'reactions',
-      access: 'signed-in',
-      summary: method === 'put' ? 'React to the article itself' : 'Take back a reaction to the article',
-      description: 'Idempotent. Guests send `{guest: {name}}` on sites with guests.',
-      body: In.ReactionBody,
-      bodyOptional: true,
-      ok: { 200: json(S.ReactionState, 'The totals and your reactions.') },
-      errors: ['rate_limited'],
-    }),
-  ]),
+  ...(['put', 'delete'] as const).flatMap((method) =>
+    (
+      [
+        ['/comments/:id/reactions/:kind', 'a comment'],
+        ['/articles/:article/reactions/:kind', 'the article itself'],
+      ] as const
+    ).map(([path, what]) =>
+      site(method, path, {
+        tag: 'reactions',
+        access: 'signed-in',
+        summary: method === 'put' ? `React to ${what}` : `Take back a reaction to ${what}`,
+        description: 'Idempotent. Guests send `{guest: {name}}` on sites with guests.',
+        body: In.ReactionBody,
+        bodyOptional: true,
+        ok: { 200: json(S.ReactionState, 'The totals and your reactions.') },
+        errors: ['rate_limited'],
+      }),
+    ),
+  ),
   site('post', '/comments/:id/flags', {
     tag: 'reactions',
     access: 'signed-in',
@@ -251,30 +248,8 @@ export const ROUTES: RouteDoc[] = [
     params: { id: S.named(JobId, 'ImportJobId', { examples: ['0b6f7f0e-3c1a-4f59-9d0e-2f4b8a1c9e77'] }) },
     ok: { 200: json(S.ImportJob, 'The job.') },
   }),
-  site('get', '/admin/users/:userId/data', {
-    tag: 'admin',
-    access: 'admin',
-    summary: 'Everything stored about a user, streamed',
-    ok: { 200: json(S.DataReport, 'The report.') },
-  }),
-  site('delete', '/admin/users/:userId/data', {
-    tag: 'admin',
-    access: 'admin',
-    summary: "Erase a user's data",
-    ok: { 200: json(S.ErasureResult, 'What was erased.') },
-  }),
-  site('get', '/me/data', {
-    tag: 'admin',
-    access: 'signed-in',
-    summary: 'Everything stored about you, streamed',
-    ok: { 200: json(S.DataReport, 'The report.') },
-  }),
-  site('delete', '/me/data', {
-    tag: 'admin',
-    access: 'signed-in',
-    summary: 'Erase your data (idempotent)',
-    ok: { 200: json(S.ErasureResult, 'What was erased.') },
-  }),
+  ...dataRights('/admin/users/:userId/data', 'admin', "a user's"),
+  ...dataRights('/me/data', 'signed-in', 'your'),
   site('post', '/dev/token', {
     tag: 'admin',
     access: 'public',
@@ -316,6 +291,14 @@ export const ROUTES: RouteDoc[] = [
   ...page('/demo/article', 'The sample Hindi article with the widget', 'text/html'),
   ...page('/moderate', 'The moderator console (when built)', 'text/html'),
 ];
+
+/** A reader's data: the report (streamed) and the erasure (idempotent). */
+function dataRights(path: string, access: Access, whose: string): RouteDoc[] {
+  return [
+    site('get', path, { tag: 'admin', access, summary: `Everything stored about ${whose === 'your' ? 'you' : 'a user'}, streamed`, ok: { 200: json(S.DataReport, 'The report.') } }),
+    site('delete', path, { tag: 'admin', access, summary: `Erase ${whose} data (idempotent)`, ok: { 200: json(S.ErasureResult, 'What was erased.') } }),
+  ];
+}
 
 function page(path: string, summary: string, contentType: string, more: Record<number, Answer> = {}): RouteDoc[] {
   return [
