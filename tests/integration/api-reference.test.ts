@@ -117,6 +117,42 @@ describe('API reference', function () {
     assert.deepEqual(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), ['path:site', 'path:article', 'query:sort', 'query:limit', 'query:cursor', 'query:parent']);
   });
 
+  it('every documented operation, called with its own examples, answers as documented', async () => {
+    const admin = await signToken({ sub: 'ref-admin', name: 'संपादक मीरा', role: 'admin' });
+    const required: Record<string, string> = { articles: 'russia-pakistan-defence-2021-09-30,lavrov-visit', format: 'charcha' };
+    const answered: string[] = [];
+    const made: Record<string, string> = {}; // the comment the example post made, for the routes of a comment
+    for (const [template, item] of Object.entries(openApi.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const params = (op.parameters ?? []) as { name: string; in: string; required: boolean; example?: string }[];
+        let path = template;
+        for (const p of params.filter((p) => p.in === 'path')) path = path.replace(`{${p.name}}`, encodeURIComponent(made[p.name] ?? String(p.example)));
+        const query = params.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(required[p.name]!)}`);
+        const content = op.requestBody?.content ?? {};
+        const init: RequestInit = { method: method.toUpperCase(), headers: { authorization: `Bearer ${admin}` } };
+        if (content['application/json']) {
+          init.body = JSON.stringify(content['application/json'].example ?? {});
+          (init.headers as Record<string, string>)['content-type'] = 'application/json';
+        } else if (Object.keys(content).length) {
+          init.body = '{"v":1}\n';
+        }
+        const res = await fetch(`${server.url}${path}${query.length ? `?${query.join('&')}` : ''}`, init);
+        const text = await res.text();
+        if (method === 'post' && res.status === 201 && template.endsWith('/comments')) made.id = JSON.parse(text).id;
+        assert.ok(res.status < 500, `${method.toUpperCase()} ${path} answered ${res.status}`);
+        assert.ok(op.responses[String(res.status)], `${method.toUpperCase()} ${path} answered ${res.status}, not documented`);
+        answered.push(`${method.toUpperCase()} ${template} ${res.status}`);
+      }
+    }
+    if (process.env.CONTRACT_STATS) console.log(answered.map((a) => `      ${a}`).join('\n'));
+    // The examples are requests the server takes: a Hindi comment posted, a user banned, …
+    assert.ok(answered.includes('POST /api/v1/sites/{site}/articles/{article}/comments 201'), answered.join('\n'));
+    assert.ok(answered.includes('POST /api/v1/sites/{site}/moderation/users/{userId} 200'), answered.join('\n'));
+    assert.ok(answered.includes('PATCH /api/v1/sites/{site}/comments/{id} 200'), answered.join('\n'));
+    assert.ok(answered.includes('PUT /api/v1/sites/{site}/moderation/articles/{article} 200'), answered.join('\n'));
+    assert.deepEqual(await takeViolations(), []);
+  });
+
   it('the checker refuses answers, events and acks that do not match, and has checked real ones', async () => {
     const token = await signToken({ sub: 'ref-reader', name: 'रमेश साहू' });
     const posted = await http(server.url, 'POST', '/api/v1/sites/demo/articles/ref-1/comments', { token, body: { body: 'नमस्ते दुनिया', clientId: 'ref-1' } });

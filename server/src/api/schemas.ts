@@ -95,7 +95,7 @@ named(Mod.QueueQuery, 'QueueQuery');
 named(Mod.LogQuery, 'LogQuery');
 named(Mod.FlagBody, 'FlagBody', { examples: [{ reason: 'abuse', note: 'भड़काऊ भाषा' }] });
 named(Mod.DecideBody, 'DecideBody', { examples: [{ action: 'reject', reason: 'अभद्र भाषा', from: 'pending', rev: 1 }] });
-named(Mod.UserActionBody, 'UserActionBody', { examples: [{ action: 'ban', reason: 'बार-बार स्पैम', until: '2026-06-24T00:00:00.000Z' }] });
+named(Mod.UserActionBody, 'UserActionBody', { examples: [{ action: 'ban', reason: 'बार-बार स्पैम', until: '2099-06-24T00:00:00.000Z' }] });
 named(Mod.ArticleSettingsBody, 'ArticleSettingsBody', { examples: [{ locked: true }] });
 named(In.JoinEvent, 'JoinPayload', { examples: [{ article: EXAMPLE.article, since: 42 }] });
 named(In.LeaveEvent, 'LeavePayload', { examples: [{ article: EXAMPLE.article }] });
@@ -305,7 +305,7 @@ export const UserModerationState = named(
     spam: z.number().int().min(0),
   }),
   'UserModerationState',
-  { examples: [{ userId: EXAMPLE.userId, name: EXAMPLE.author, state: 'banned', bannedUntil: '2026-06-24T00:00:00.000Z', reason: 'बार-बार स्पैम', comments: 12, rejected: 3, spam: 2 }] },
+  { examples: [{ userId: EXAMPLE.userId, name: EXAMPLE.author, state: 'banned', bannedUntil: '2099-06-24T00:00:00.000Z', reason: 'बार-बार स्पैम', comments: 12, rejected: 3, spam: 2 }] },
 );
 const Revision = z.strictObject({ status: z.string().optional(), body: z.string().optional(), rev: z.number().int().optional() });
 export const ModLogEntry = named(
