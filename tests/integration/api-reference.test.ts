@@ -153,6 +153,34 @@ describe('API reference', function () {
     assert.deepEqual(await takeViolations(), []);
   });
 
+  it('every client event, sent with its own example, is acknowledged as documented', async () => {
+    const token = await signToken({ sub: 'ref-events', name: 'सुनीता' });
+    const reader = await connectReader(server.url, { token });
+    const mod = await connectModerator(server.url, await signToken({ sub: 'ref-events-mod', name: 'संपादक', role: 'moderator' }));
+    try {
+      const sockets: Record<string, { emit: (...args: any[]) => unknown }> = { '/': reader, '/moderation': mod };
+      const before = checked.acks;
+      // Every example in the events document is what its schema takes.
+      for (const event of EVENTS) {
+        const message = asyncApi.components.messages[messageId(event.namespace, event.name)];
+        assert.ok(event.payload.safeParse(message.examples?.[0]?.payload).success, `the example of ${event.name} on ${event.namespace}`);
+        const ack = asyncApi.components.messages[`${messageId(event.namespace, event.name)}.ack`];
+        if (event.ack) assert.ok(event.ack.safeParse(ack.examples?.[0]?.payload).success, `the ack example of ${event.name} on ${event.namespace}`);
+      }
+      const clientEvents = EVENTS.filter((e) => e.from === 'client');
+      for (const event of clientEvents) {
+        const example = asyncApi.components.messages[messageId(event.namespace, event.name)].examples[0].payload;
+        const answer = await call(sockets[event.namespace]!, event.name, example);
+        assert.ok(answer && typeof answer === 'object', `${event.name} answered ${JSON.stringify(answer)}`);
+      }
+      assert.equal(checked.acks - before, clientEvents.length);
+      assert.deepEqual(await takeViolations(), []);
+    } finally {
+      reader.disconnect();
+      mod.disconnect();
+    }
+  });
+
   it('the checker refuses answers, events and acks that do not match, and has checked real ones', async () => {
     const token = await signToken({ sub: 'ref-reader', name: 'रमेश साहू' });
     const posted = await http(server.url, 'POST', '/api/v1/sites/demo/articles/ref-1/comments', { token, body: { body: 'नमस्ते दुनिया', clientId: 'ref-1' } });
