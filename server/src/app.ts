@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
+import { referenceRouter } from './api/router';
 import type { Config } from './config';
 import { CommentService } from './domain/comments';
 import { DataRights } from './domain/data-rights';
@@ -59,6 +60,8 @@ const WEB_DIST = fileURLToPath(new URL('../../dist/web', import.meta.url));
 export interface App {
   services: Services;
   http: HttpServer;
+  /** The Express application (its router lists the routes). */
+  express: express.Express;
   io: Server;
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Graceful stop: refuse new work, finish what is in flight, close sockets. */
@@ -156,6 +159,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     }),
   );
   app.use(opsRouter(metrics.registry, checks));
+  app.use(referenceRouter()); // GET /api/v1/openapi.json, /api/v1/asyncapi.json, /api/docs
   const api = express.Router({ mergeParams: true });
   const identify = siteAndActor(sites, config.TRUST_PROXY);
   api.use(importsRouter(services, identify)); // a raw body up to IMPORT_MAX_BYTES, before the JSON parser
@@ -192,6 +196,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   return {
     services,
     http,
+    express: app,
     io,
     listen(port, host) {
       return new Promise((resolve, reject) => {

@@ -22,6 +22,13 @@ export function hasChromium(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
+/** Skips the suite, saying why, when the system chromium is missing. */
+export function skipWithoutChromium(ctx: Mocha.Context): void {
+  if (hasChromium()) return;
+  console.warn(`    (no ${CHROMIUM_PATH}: browser tests skipped; apt-get install chromium fonts-noto-core)`);
+  ctx.skip();
+}
+
 export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -12,8 +12,8 @@ import { UserId } from '../domain/moderation-inputs';
 import type { Services } from '../services';
 import { actorOf } from './identity';
 
-const ExportQuery = z.strictObject({ article: ArticleId.optional() });
-const JobId = z.string().regex(/^[0-9a-f-]{36}$/, 'an import id');
+export const ExportQuery = z.strictObject({ article: ArticleId.optional() });
+export const JobId = z.string().regex(/^[0-9a-f-]{36}$/, 'an import id');
 
 export function adminRouter(services: Services): Router {
   const { dataRights } = services;

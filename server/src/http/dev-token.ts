@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseInput } from '../domain/inputs';
 import { DEMO_SECRET } from '../trust/sites';
 
-const DevTokenBody = z.strictObject({ name: z.string().trim().min(1).max(80).optional() });
+export const DevTokenBody = z.strictObject({ name: z.string().trim().min(1).max(80).optional() });
 const HOURS = 8;
 
 export function devTokenRouter(): Router {

@@ -18,7 +18,7 @@ import type { Services } from '../services';
 import { actorOf } from './identity';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const ImportQuery = z
+export const ImportQuery = z
   .strictObject({
     format: z.enum(FORMATS),
     map: z.enum(MAPS).optional(),
