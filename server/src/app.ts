@@ -15,6 +15,7 @@ import { buildModeration } from './domain/moderation-services';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
 import { ThreadReads } from './domain/threads';
+import { Webhooks } from './domain/webhooks';
 import { adminRouter } from './http/admin';
 import { commentsRouter } from './http/comments';
 import { devTokenRouter } from './http/dev-token';
@@ -27,6 +28,7 @@ import { opsRouter, type ReadinessCheck } from './http/ops';
 import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
 import { requestLog } from './http/request-log';
+import { webhooksRouter } from './http/webhooks';
 import type { Logger } from './log';
 import { createMetrics, watchDatabase } from './metrics';
 import { useAdapter } from './realtime/adapter';
@@ -40,6 +42,7 @@ import type { Services } from './services';
 import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
+import { buildWebhookModels, ensureWebhookIndexes } from './store/webhook-models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
 
@@ -110,8 +113,16 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   fanout.countViewers = (site, article) => presence.viewers(site, article);
   const imports = new ImportJobs(models, { models, events, fanout, recounts: lifecycle.recounts }, (err) => log.warn({ err }, 'import failed'));
   const dataRights = new DataRights({ models, comments, reactions, moderation });
+  // Signed webhooks (docs/WEBHOOKS.md): stored before a change is answered, sent by every node.
+  const webhookModels = buildWebhookModels(db.conn);
+  await ensureWebhookIndexes(webhookModels);
+  const webhooks = new Webhooks(models, webhookModels, sites, { retryMs: config.WEBHOOK_RETRY_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }, (err) => log.warn({ err }, 'webhooks: a step failed'));
+  lifecycle.watchers.push(webhooks.watch);
+  moderation.decisions.queue.countWatchers.push(webhooks.counted);
+  if (webhooks.configured) webhooks.dispatcher.start();
   const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights };
   services.metrics = metrics;
+  services.webhooks = webhooks;
   if (redis) services.redis = redis.client;
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
   const limitsRedis = config.RATE_LIMITS === 'on' ? services.redis : undefined;
@@ -151,6 +162,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
   api.use(adminRouter(services));
+  api.use(webhooksRouter(webhooks));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
   app.use('/api/v1/sites/:site', api);
   app.use(pagesRouter({ distDir: WEB_DIST, sites }));
@@ -164,6 +176,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
     comments.sweepRecentTexts().catch((err) => log.warn({ err }, 'recent-text sweep failed'));
+    if (webhooks.configured) webhooks.sweep().catch((err) => log.warn({ err }, 'webhook sweep failed'));
   }, 10 * 60 * 1000);
   sweeper.unref();
 
@@ -185,6 +198,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       io.local.disconnectSockets(true);
       await reactions.close();
       lifecycle.close();
+      await webhooks.close();
       await presence.close();
       await events.drain();
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);

@@ -8,6 +8,7 @@ import type { EventLog } from './domain/events';
 import type { ImportJobs } from './domain/imports';
 import type { Moderation } from './domain/moderation-services';
 import type { ReactionService } from './domain/reactions';
+import type { Webhooks } from './domain/webhooks';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { SocketFanout } from './realtime/fanout';
@@ -60,4 +61,6 @@ export interface Services {
   redis?: Redis;
   /** Prometheus metrics of this node; e.g. `metrics.rateLimited.inc({ limit: 'post' })`. */
   metrics?: Metrics;
+  /** Signed webhooks per site (docs/WEBHOOKS.md). */
+  webhooks?: Webhooks;
 }
