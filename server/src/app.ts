@@ -42,7 +42,7 @@ import type { Services } from './services';
 import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
-import { buildWebhookModels, ensureWebhookIndexes } from './store/webhook-models';
+import { buildWebhookModels } from './store/webhook-models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
 
@@ -115,7 +115,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const dataRights = new DataRights({ models, comments, reactions, moderation });
   // Signed webhooks (docs/WEBHOOKS.md): stored before a change is answered, sent by every node.
   const webhookModels = buildWebhookModels(db.conn);
-  await ensureWebhookIndexes(webhookModels);
+  await ensureIndexes({ ...webhookModels });
   const webhooks = new Webhooks(models, webhookModels, sites, { retryMs: config.WEBHOOK_RETRY_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }, (err) => log.warn({ err }, 'webhooks: a step failed'));
   lifecycle.watchers.push(webhooks.watch);
   moderation.decisions.queue.countWatchers.push(webhooks.counted);

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { http } from '../helpers/clients';
+import { freePort } from '../../server/src/localdb/databaseProcess';
 import { until } from '../helpers/cluster';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
@@ -16,15 +16,6 @@ import { hasChromium, launchBrowser } from './browser';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SITE_SECRET = 'console-webhooks-site-secret-of-32-bytes';
 const API = '/api/v1/sites/news';
-
-/** A port nothing listens on (bound, noted, closed): a receiver that is down. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('moderator console: disabled webhook banner', function () {
   this.timeout(120_000);
@@ -38,7 +29,7 @@ describe('moderator console: disabled webhook banner', function () {
     if (!existsSync(manifest) || !('console.js' in JSON.parse(readFileSync(manifest, 'utf8')))) {
       assert.equal(spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status, 0);
     }
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there: a receiver that is down
     server = await startTestServer({
       sites: [{ id: 'news', secret: SITE_SECRET, origins: ['http://127.0.0.1:*'], webhooks: [{ id: 'crm', url: `http://127.0.0.1:${port}/in`, secret: newSecret(), events: ['comment.published'], allowPrivateTargets: true }] }],
       env: { WEBHOOK_RETRY_MS: '0,10' },

@@ -382,8 +382,8 @@ export function buildModels(conn: Connection): Models {
   };
 }
 
-/** Creates every collection and index; safe to run on every start. */
-export async function ensureIndexes(models: Models): Promise<void> {
+/** Creates every collection and index (of these models, or another set's); safe to run on every start. */
+export async function ensureIndexes(models: Models | Record<string, Model<any>>): Promise<void> {
   for (const m of Object.values(models) as Model<unknown>[]) {
     await m.createCollection().catch(() => undefined);
     await m.createIndexes();

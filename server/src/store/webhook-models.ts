@@ -156,10 +156,3 @@ export function buildWebhookModels(conn: Connection): WebhookModels {
     Backlog: conn.model<WebhookBacklogDoc>('WebhookBacklog', BacklogSchema, 'webhook_backlog'),
   };
 }
-
-export async function ensureWebhookIndexes(models: WebhookModels): Promise<void> {
-  for (const m of Object.values(models) as Model<unknown>[]) {
-    await m.createCollection().catch(() => undefined);
-    await m.createIndexes();
-  }
-}
