@@ -127,6 +127,8 @@ try {
       downScaledBackHours: round(((upAt - downAt) * SCALE) / HOUR_MS, 2),
       posts: OUTAGE_POSTS,
       drainMs: drainedAt - upAt,
+      firstArrivalAfterUpMs: Math.min(...receiver.accepted.map((m) => m.at)) - upAt,
+      flowMs: Math.max(...receiver.accepted.map((m) => m.at)) - Math.min(...receiver.accepted.map((m) => m.at)),
       drainScaledBackHours: round(((drainedAt - upAt) * SCALE) / HOUR_MS, 2),
       delivered: new Set(ids).size,
       duplicates: ids.length - new Set(ids).size,

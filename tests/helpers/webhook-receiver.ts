@@ -20,6 +20,8 @@ export interface Receiver {
   url(path?: string): string;
   /** Messages answered 2xx, in the order they were answered. */
   accepted: Received[];
+  /** Requests per webhook-id (every attempt that reached the receiver). */
+  tries: Map<string, number>;
   /** Every request, answered or not, by path. */
   requests: Map<string, number>;
   /** Requests whose signature did not verify (always answered 400). */
@@ -42,13 +44,13 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startReceiver(secrets: Record<string, string>, port = 0): Promise<Receiver> {
-  const attempts = new Map<string, number>();
   let server: Server | null = null;
   const receiver: Receiver = {
     port,
     url: (path = '/hooks') => `http://127.0.0.1:${receiver.port}${path}`,
     accepted: [],
     requests: new Map(),
+    tries: new Map(),
     badSignatures: [],
     failFirst: 0,
     failing: new Set(),
@@ -68,8 +70,8 @@ export async function startReceiver(secrets: Record<string, string>, port = 0): 
           return;
         }
         const id = String(req.headers['webhook-id']);
-        const n = (attempts.get(id) ?? 0) + 1;
-        attempts.set(id, n);
+        const n = (receiver.tries.get(id) ?? 0) + 1;
+        receiver.tries.set(id, n);
         if (n <= receiver.failFirst || receiver.failing.has(path)) {
           res.writeHead(500).end('not now');
           return;

@@ -8,6 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebhookDispatcher } from '../../server/src/domain/webhooks';
+import { WebhookOutbox } from '../../server/src/domain/webhooks/outbox';
+import { connectDatabase, type Database } from '../../server/src/store/connection';
+import { ensureIndexes } from '../../server/src/store/models';
+import { buildWebhookModels } from '../../server/src/store/webhook-models';
+import { parseSites, SiteRegistry } from '../../server/src/trust/sites';
 import { http } from '../helpers/clients';
 import { startNode, until, type CharchaNode } from '../helpers/cluster';
 import { freshDatabaseUri } from '../helpers/db';
@@ -41,7 +47,7 @@ function assertOncePerId(list: Received[]): void {
 
 describe('webhooks', function () {
   this.timeout(240_000);
-  const secrets: Record<string, string> = { '/hooks': newSecret(), '/private': newSecret(), '/always': newSecret(), '/cluster': newSecret() };
+  const secrets: Record<string, string> = { '/hooks': newSecret(), '/private': newSecret(), '/always': newSecret(), '/cluster': newSecret(), '/race': newSecret() };
   let receiver: Receiver;
 
   before(async () => {
@@ -211,6 +217,62 @@ describe('webhooks', function () {
       assert.deepEqual(receiver.badSignatures, []);
       assert.deepEqual(perArticle(receiver.accepted, '/cluster'), expected);
       assert.equal((await list()).disabled, false);
+    });
+  });
+
+  describe('four nodes racing over one queue', () => {
+    const dbs: Database[] = [];
+    const dispatchers: WebhookDispatcher[] = [];
+    after(async () => {
+      await Promise.all(dispatchers.map((d) => d.close()));
+      await Promise.all(dbs.map((d) => d.close()));
+    });
+
+    it('numbers concurrent events once, sends each attempt once, and keeps each writer\'s order per article (5 rounds)', async () => {
+      const registry = new SiteRegistry(parseSites(site([{ id: 'race', url: receiver.url('/race'), secret: secrets['/race'], events: ['comment.published'], allowPrivateTargets: true }])));
+      const mongoUri = await freshDatabaseUri();
+      for (let i = 0; i < 4; i++) dbs.push(await connectDatabase(mongoUri));
+      const nodes = dbs.map((db) => buildWebhookModels(db.conn));
+      await ensureIndexes({ ...nodes[0]! });
+      const outboxes = nodes.map((m) => new WebhookOutbox(m, registry, 0, () => dispatchers.forEach((d) => d.wake())));
+      for (const m of nodes) dispatchers.push(new WebhookDispatcher(m, registry, { retryMs: [0, 20, 20, 20, 20], timeoutMs: 5000, pollMs: 50 }, (err) => { throw err; }));
+      receiver.failFirst = 1; // every event's first attempt fails: two attempts each, to be claimed once each
+      dispatchers.forEach((d) => d.start());
+      try {
+        for (let round = 0; round < 5; round++) {
+          const before = receiver.accepted.filter((m) => m.path === '/race').length;
+          // Four writers at once, each 6 events, on the same 2 articles.
+          await Promise.all(
+            outboxes.map(async (outbox, w) => {
+              for (let i = 0; i < 6; i++) {
+                const article = `r${round}-${i % 2}`;
+                await outbox.enqueue({ type: 'comment.published', site: SITE, article, data: { comment: { id: `w${w}-${i}`, article } } });
+              }
+            }),
+          );
+          await until(`round ${round} delivered`, async () => receiver.accepted.filter((m) => m.path === '/race').length >= before + 24, 60_000);
+        }
+        await until('the race queue empty', async () => (await nodes[0]!.Queue.countDocuments({})) === 0, 30_000);
+        const got = receiver.accepted.filter((m) => m.path === '/race');
+        assert.equal(got.length, 120);
+        assertOncePerId(got);
+        assert.deepEqual(receiver.badSignatures, []);
+        for (const m of got) assert.equal(receiver.tries.get(m.id), 2, `${m.id}: each attempt sent once`);
+        const stored = await nodes[0]!.Delivery.find({}).lean();
+        assert.equal(stored.length, 120);
+        assert.ok(stored.every((d) => d.state === 'delivered' && d.attempts === 2));
+        for (const [article, seq] of perArticle(got, '/race')) {
+          assert.equal(seq.length, 12);
+          for (let w = 0; w < 4; w++) {
+            const mine = seq.filter((x) => x.includes(`:w${w}-`));
+            assert.deepEqual(mine, [...mine].sort(), `writer ${w}'s order in ${article}`);
+          }
+          const ns = stored.filter((d) => d.article === article).map((d) => d.n).sort((a, b) => a - b);
+          assert.deepEqual(ns, Array.from({ length: 12 }, (_, i) => i + 1), `${article}: n handed out once each`);
+        }
+      } finally {
+        receiver.failFirst = 0;
+      }
     });
   });
 });
