@@ -102,11 +102,8 @@ export class WebhookDispatcher {
         next = Math.min(next, due);
         continue;
       }
-      if (this.inFlight.size >= this.concurrency) {
-        this.again = true;
-        break;
-      }
-      const work = this.attempt(stream, head, hook)
+      if (this.inFlight.size >= this.concurrency) break; // each stream that ends wakes a pass
+      const work = this.runStream(stream, head, hook)
         .catch((err) => this.onError(err))
         .finally(() => {
           this.inFlight.delete(stream);
@@ -117,18 +114,31 @@ export class WebhookDispatcher {
     return next;
   }
 
-  private async attempt(stream: string, entry: WebhookQueueDoc, hook: WebhookConfig): Promise<void> {
+  /**
+   * Attempts the stream's head and, while it is delivered, the stream's next events in turn
+   * (each one `_id` read away), so draining a backlog does not read the queue once per event.
+   */
+  private async runStream(stream: string, head: WebhookQueueDoc, hook: WebhookConfig): Promise<void> {
+    let entry: WebhookQueueDoc | null = head;
+    while (entry && !this.closed && (await this.attempt(stream, entry, hook))) {
+      entry = await this.models.Queue.findOne({ _id: deliveryKey(stream, entry.n + 1) }).lean<WebhookQueueDoc>();
+      if (entry && entry.nextAt.getTime() > Date.now()) break;
+    }
+  }
+
+  /** One attempt of the entry, if this node wins it; true when it was delivered. */
+  private async attempt(stream: string, entry: WebhookQueueDoc, hook: WebhookConfig): Promise<boolean> {
     const { Delivery, Queue } = this.models;
-    if (!(await this.previousSettled(stream, entry.n))) return;
+    if (!(await this.previousSettled(stream, entry.n))) return false;
     const attempt = entry.attempts + 1;
-    if (!(await this.claim(entry._id, attempt))) return;
+    if (!(await this.claim(entry._id, attempt))) return false;
     // Still at this attempt now that it is ours? (Another node may have made it meanwhile.)
     const current = await Queue.findOne({ _id: entry._id }).lean<WebhookQueueDoc>();
-    if (!current || current.attempts !== entry.attempts) return;
+    if (!current || current.attempts !== entry.attempts) return false;
     const delivery = await Delivery.findOne({ _id: entry._id }).lean();
     if (!delivery) {
       await Queue.deleteOne({ _id: entry._id });
-      return;
+      return false;
     }
     const result = await sendDelivery(hook, delivery.msgId, delivery.body, this.settings.timeoutMs);
     const at = new Date();
@@ -137,20 +147,22 @@ export class WebhookDispatcher {
       await Delivery.updateOne({ _id: entry._id }, { $set: { ...record, state: 'delivered', deliveredAt: at } });
       await Queue.deleteOne({ _id: entry._id });
       this.settings.attempted?.(hook, { ...result, attempt, exhausted: false });
-      return;
+      return true;
     }
     const made = attempt - (current.scheduleFrom ?? 0);
     const exhausted = made >= this.settings.retryMs.length;
     if (exhausted) {
-      // Past the schedule: the webhook is disabled, its queue kept for when it is re-enabled.
+      // Past the schedule: the webhook is disabled (first, so that no pass takes the entry
+      // again), its queue kept for when it is re-enabled.
+      await this.disable(entry.site, entry.hook, `${made} attempts failed; the last: ${result.error ?? 'no answer'}`);
       await Delivery.updateOne({ _id: entry._id }, { $set: { ...record, state: 'failed' } });
       await Queue.updateOne({ _id: entry._id }, { $set: { attempts: attempt, nextAt: at } });
-      await this.disable(entry.site, entry.hook, `${made} attempts failed; the last: ${result.error ?? 'no answer'}`);
     } else {
       await Delivery.updateOne({ _id: entry._id }, { $set: record });
       await Queue.updateOne({ _id: entry._id }, { $set: { attempts: attempt, nextAt: new Date(at.getTime() + this.settings.retryMs[made]!) } });
     }
     this.settings.attempted?.(hook, { ...result, attempt, exhausted });
+    return false;
   }
 
   /**
