@@ -5,7 +5,8 @@
 //   WEBHOOK_BENCH_POSTS   posts in the delay run (default 200), sent one after another over 10 articles
 //   WEBHOOK_BENCH_OUTAGE  posts made while the receiver is down (default 100)
 //   WEBHOOK_BENCH_SCALE   the default retry schedule and a one-hour outage are divided by this (default 100)
-// Baseline in the same run: a bare signed POST from this process to the receiver.
+// Baselines in the same run: a bare signed POST from this process to the receiver, and posts to
+// a site without webhooks, interleaved with the measured ones (what storing deliveries costs).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const POSTS = Number(process.env.WEBHOOK_BENCH_POSTS ?? 200);
 const OUTAGE_POSTS = Number(process.env.WEBHOOK_BENCH_OUTAGE ?? 100);
 const SCALE = Number(process.env.WEBHOOK_BENCH_SCALE ?? 100);
 const SITE_SECRET = 'webhook-bench-site-secret-of-32-bytes-or-more';
+const PLAIN_SECRET = 'webhook-bench-plain-site-secret-of-32-bytes';
 const HOUR_MS = 3600_000;
 
 const say = (m: string) => process.stderr.write(`webhooks bench: ${m}\n`);
@@ -33,7 +35,10 @@ const receiver = await startReceiver({ '/in': secret });
 const defaults = loadConfig({}).WEBHOOK_RETRY_MS;
 const scaled = defaults.map((ms) => Math.round(ms / SCALE));
 
-const sites = [{ id: 'bench', secret: SITE_SECRET, webhooks: [{ id: 'recv', url: receiver.url('/in'), secret, events: ['comment.published'], allowPrivateTargets: true }] }];
+const sites = [
+  { id: 'bench', secret: SITE_SECRET, webhooks: [{ id: 'recv', url: receiver.url('/in'), secret, events: ['comment.published'], allowPrivateTargets: true }] },
+  { id: 'plain', secret: PLAIN_SECRET },
+];
 const sitesFile = join(work, 'sites.json');
 writeFileSync(sitesFile, JSON.stringify(sites));
 const db = await launchDatabase({ dataDir: join(work, 'db'), log: say });
@@ -43,12 +48,13 @@ const server = spawnNode('charcha', 'server/src/main.ts', {
 });
 const url = `http://127.0.0.1:${port}`;
 const token = await signToken({ sub: 'writer', name: 'लेखक' }, SITE_SECRET);
+const plainToken = await signToken({ sub: 'writer', name: 'लेखक' }, PLAIN_SECRET);
 
-async function post(article: string, clientId: string): Promise<{ id: string; sent: number; answered: number }> {
+async function post(article: string, clientId: string, siteId = 'bench'): Promise<{ id: string; sent: number; answered: number }> {
   const sent = performance.timeOrigin + performance.now();
-  const res = await fetch(`${url}/api/v1/sites/bench/articles/${article}/comments`, {
+  const res = await fetch(`${url}/api/v1/sites/${siteId}/articles/${article}/comments`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${siteId === 'bench' ? token : plainToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ body: `बेंचमार्क टिप्पणी ${clientId}`, clientId }),
   });
   const body = (await res.json()) as { id: string };
@@ -83,7 +89,12 @@ try {
   await until(() => receiver.accepted.length >= 20, 'warm-up delivered');
   receiver.accepted.length = 0;
   const posts: { id: string; sent: number; answered: number }[] = [];
-  for (let i = 0; i < POSTS; i++) posts.push(await post(`art-${i % 10}`, `d${i}`));
+  const plain: number[] = [];
+  for (let i = 0; i < POSTS; i++) {
+    posts.push(await post(`art-${i % 10}`, `d${i}`));
+    const p = await post(`art-${i % 10}`, `d${i}`, 'plain');
+    plain.push(p.answered - p.sent);
+  }
   await until(() => posts.every((p) => arrivalOf(p.id) !== undefined), 'all delivered');
   const postMs = posts.map((p) => p.answered - p.sent);
   const postToReceiver = posts.map((p) => arrivalOf(p.id)! - p.sent);
@@ -119,7 +130,7 @@ try {
     at: new Date().toISOString(),
     machine: describeMachine(),
     database: db.detail,
-    delay: { posts: POSTS, postMs: s(postMs), postToReceiverMs: s(postToReceiver), answerToReceiverMs: s(answerToReceiver), baselineBarePostMs: s(bare) },
+    delay: { posts: POSTS, postMs: s(postMs), baselinePostWithoutWebhooksMs: s(plain), postToReceiverMs: s(postToReceiver), answerToReceiverMs: s(answerToReceiver), baselineBarePostMs: s(bare) },
     outage: {
       scale: SCALE,
       retryMs: scaled,

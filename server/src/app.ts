@@ -116,7 +116,13 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   // Signed webhooks (docs/WEBHOOKS.md): stored before a change is answered, sent by every node.
   const webhookModels = buildWebhookModels(db.conn);
   await ensureIndexes({ ...webhookModels });
-  const webhooks = new Webhooks(models, webhookModels, sites, { retryMs: config.WEBHOOK_RETRY_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }, (err) => log.warn({ err }, 'webhooks: a step failed'));
+  const webhookSettings = {
+    retryMs: config.WEBHOOK_RETRY_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    attempted: (hook: { id: string; url: string }, o: { exhausted: boolean; error: string | null }) =>
+      o.exhausted && log.warn({ webhook: hook.id, url: hook.url, error: o.error }, 'webhook disabled: it failed past its retry schedule'),
+  };
+  const webhooks = new Webhooks(models, webhookModels, sites, webhookSettings, (err) => log.warn({ err }, 'webhooks: a step failed'));
   lifecycle.watchers.push(webhooks.watch);
   moderation.decisions.queue.countWatchers.push(webhooks.counted);
   if (webhooks.configured) webhooks.dispatcher.start();
