@@ -3,10 +3,12 @@
 // lifecycle transition makes.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../server/src/config';
 import type { Transition } from '../../server/src/domain/lifecycle';
-import { eventsOf, signedHeaders } from '../../server/src/domain/webhooks';
+import { eventsOf, sendDelivery, signedHeaders } from '../../server/src/domain/webhooks';
 import { Types, type CommentDoc } from '../../server/src/store/models';
 import { parseSites } from '../../server/src/trust/sites';
 import { checkedAddresses, isPublicAddress, TargetRefused } from '../../server/src/trust/webhook-targets';
@@ -160,5 +162,43 @@ describe('webhooks: events of a transition', () => {
     const [, told] = await eventsOf(t('post', null, beside), async (_s, id) => (id === String(parent._id) ? parent : null));
     assert.equal(told!.type, 'comment.reply');
     assert.deepEqual(told!.data.to, { id: 'alice', name: 'अलका' });
+  });
+});
+
+describe('webhooks: one attempt over HTTP', () => {
+  let server: Server;
+  let base: string;
+  const seen: string[] = [];
+  before(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      if (req.url === '/moved') res.writeHead(302, { location: '/target' }).end();
+      else if (req.url === '/slow') setTimeout(() => res.writeHead(204).end(), 3000).unref();
+      else res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const target = (path: string, allowPrivateTargets = true) => parseSites(site([hook({ url: base + path, allowPrivateTargets })]))[0]!.webhooks[0]!;
+
+  it('counts a 2xx as delivered, never follows a redirect, and stops at the timeout', async () => {
+    assert.deepEqual(await sendDelivery(target('/ok'), 'msg_a', '{}', 2000), { ok: true, status: 204, error: null });
+    assert.deepEqual(await sendDelivery(target('/moved'), 'msg_b', '{}', 2000), { ok: false, status: 302, error: 'HTTP 302' });
+    assert.ok(!seen.includes('/target'), 'the redirect was not followed');
+    const slow = await sendDelivery(target('/slow'), 'msg_c', '{}', 200);
+    assert.equal(slow.ok, false);
+    assert.match(slow.error!, /timed out after 200 ms/);
+  });
+
+  it('refuses a loopback receiver without allowPrivateTargets, before any request', async () => {
+    const before = seen.length;
+    const r = await sendDelivery(target('/ok', false), 'msg_d', '{}', 2000);
+    assert.equal(r.ok, false);
+    assert.match(r.error!, /^refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1, a private or reserved address/);
+    assert.equal(seen.length, before);
   });
 });
