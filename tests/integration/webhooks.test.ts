@@ -141,7 +141,10 @@ describe('webhooks', function () {
     });
 
     it('disables a receiver that fails past the schedule: admins and moderators see it; re-enabling delivers what waited', async () => {
-      await until('flaky disabled', async () => (await adminList()).find((h) => h.id === 'flaky').disabled === true, 60_000);
+      await until('flaky disabled, its delivery failed', async () => {
+        const h = (await adminList()).find((x) => x.id === 'flaky');
+        return h.disabled === true && h.deliveries.some((d: any) => d.state === 'failed');
+      }, 60_000);
       const hook = (await adminList()).find((h) => h.id === 'flaky');
       assert.match(hook.disabledReason, /6 attempts failed; the last: HTTP 500/);
       assert.equal(hook.pending, 2);
