@@ -101,7 +101,7 @@ describe('webhooks', function () {
       const h2 = (await post(bob, 'a2', 'यह भी रुकी', 'h2')).body;
       assert.equal(h1.status, 'pending');
       assert.equal((await http(server.url, 'POST', `${API}/moderation/comments/${h1.id}`, { token: mod, body: { action: 'approve' } })).status, 200);
-      assert.equal((await http(server.url, 'POST', `${API}/moderation/comments/${h2.id}`, { token: mod, body: { action: 'reject' } })).status, 200);
+      assert.equal((await http(server.url, 'POST', `${API}/moderation/comments/${h2.id}`, { token: mod, body: { action: 'reject', reason: 'विषय से हटकर' } })).status, 200);
 
       const expected = new Map([
         ['a1', [`comment.published:${c1.id}`, `comment.published:${r1.id}`, `comment.reply:${r1.id}`, `flag.threshold:${c1.id}`, `comment.deleted:${r1.id}`]],
@@ -130,6 +130,10 @@ describe('webhooks', function () {
       assert.equal(approved.data.action, 'approve');
       assert.equal(approved.data.by.id, 'mod');
       assert.equal(approved.data.comment.body, 'रुकी हुई');
+      assert.equal(approved.data.reason, undefined);
+      const rejected = main().find((m) => m.type === 'comment.rejected')!.payload;
+      assert.equal(rejected.data.reason, 'विषय से हटकर');
+      assert.equal(rejected.data.comment.status, 'rejected');
     });
 
     it('refuses a private address without allowPrivateTargets', async () => {

@@ -104,9 +104,10 @@ export class ModerationService {
         if (input.from && input.from !== current) throw conflict(current ? `This comment has moved to the ${current} queue` : `Already decided${doc.decidedBy ? ` by ${doc.decidedBy}` : ''}`);
         if (current === 'rejected' && input.action !== 'approve') throw conflict('This comment is already rejected');
         const decided = { flagCount: 0, decidedBy: by, decision: input.action };
+        const why = input.reason ? { reason: input.reason } : {};
         return input.action === 'approve'
-          ? { action: 'approve', set: { ...decided, status: 'published' } }
-          : { action: input.action, set: { ...decided, status: 'rejected' } };
+          ? { action: 'approve', set: { ...decided, status: 'published' }, ...why }
+          : { action: input.action, set: { ...decided, status: 'rejected' }, ...why };
       },
       input.rev !== undefined ? { expectRev: input.rev } : {},
     );

@@ -50,7 +50,7 @@ export async function eventsOf(t: Transition, parentOf: (site: string, id: strin
   const by = { id: t.by.id, name: t.by.name };
   const after = t.after;
   const out: WebhookEvent[] = [];
-  const add = (type: WebhookEventType, data: Record<string, unknown>) => out.push({ ...base, type, data: { action: t.action, by, ...data } });
+  const add = (type: WebhookEventType, data: Record<string, unknown>) => out.push({ ...base, type, data: { action: t.action, by, ...(t.reason ? { reason: t.reason } : {}), ...data } });
 
   if (!after || after.status === 'deleted') {
     const gone = after ?? t.before;
