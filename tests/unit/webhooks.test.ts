@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { storedComment } from '../../bench/comment-doc';
 import { loadConfig } from '../../server/src/config';
 import type { Transition } from '../../server/src/domain/lifecycle';
 import { eventsOf, sendDelivery, signedHeaders } from '../../server/src/domain/webhooks';
@@ -102,34 +103,10 @@ describe('webhooks: signature', () => {
 });
 
 describe('webhooks: events of a transition', () => {
-  const doc = (extra: Partial<CommentDoc> = {}): CommentDoc =>
-    ({
-      _id: new Types.ObjectId(),
-      site: 'news',
-      article: 'a1',
-      parentId: null,
-      ancestors: [],
-      depth: 0,
-      replyTo: null,
-      author: { id: 'bob', name: 'Bob' },
-      clientId: 'c',
-      body: '<p>हाँ</p>',
-      text: 'हाँ',
-      status: 'published',
-      visible: true,
-      rev: 1,
-      reasons: [],
-      flags: [],
-      flagCount: 0,
-      decidedBy: null,
-      reactions: {},
-      replyCount: 0,
-      score: 0,
-      seq: 1,
-      createdAt: new Date(),
-      editedAt: null,
-      ...extra,
-    }) as CommentDoc;
+  const doc = (extra: Partial<CommentDoc> = {}): CommentDoc => ({
+    ...storedComment({ site: 'news', article: 'a1', authorId: 'bob', authorName: 'Bob', clientId: 'c', body: 'हाँ', createdAt: new Date(), seq: 1 }),
+    ...extra,
+  });
   const parent = doc({ author: { id: 'alice', name: 'अलका' } });
   const t = (action: Transition['action'], before: CommentDoc | null, after: CommentDoc | null): Transition => ({ site: 'news', article: 'a1', action, by: { id: 'm', name: 'M' }, before, after });
   const types = async (tr: Transition) => (await eventsOf(tr, async (_s, id) => (id === String(parent._id) ? parent : null))).map((e) => e.type);
