@@ -4,11 +4,13 @@
 //   demo-HASH.css/js  the demo pages' assets
 //   console-HASH.js   the moderator console, when web/console/index.tsx exists
 //   manifest.json     logical name -> file name, read by server/src/http/pages.ts
-// and checks the size budget: embed.js plus the widget chunk at most 42 KB gzipped.
+// and checks the size budget: embed.js plus the widget chunk at most 44 KB gzipped.
 // The budget covers everything a reader downloads: Preact (about 6 KB gzipped), the client SDK
 // (about 12.5 KB) and socket.io-client (about 12.8 KB) already weigh 31 KB before the widget's
 // own code, so the 30 KB once aimed at is out of reach without replacing socket.io-client by
 // hand-written code, which would lose its HTTP long-polling fallback and its maintenance.
+// The signed-in reader's notifications (the bell, its list, the live count) took it from 42 KB
+// to 44 KB: about 1.4 KB gzipped, SDK part included.
 // Also builds the client SDK package first (client-sdk/build.mjs) when it has a build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
-const BUDGET = 42 * 1024;
+const BUDGET = 44 * 1024;
 const quiet = process.argv.includes('--quiet');
 const log = (...a) => quiet || console.log(...a);
 

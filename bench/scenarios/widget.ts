@@ -8,7 +8,7 @@ import { compare, type ScenarioResult } from '../result';
 
 const OUT = join(ROOT, 'dist', 'web');
 // The same budget scripts/build.mjs enforces (see docs/ARCHITECTURE.md, "The widget's weight").
-const BUDGET_BYTES = 42 * 1024;
+const BUDGET_BYTES = 44 * 1024;
 
 const gzipped = (file: string) => gzipSync(readFileSync(join(OUT, file)), { level: 9 }).length;
 

@@ -4,6 +4,7 @@ import { Emitter } from './emitter';
 import { ClosedError, ValidationError, type CharchaError } from './errors';
 import { HttpApi } from './http';
 import { ModerationFeed } from './moderation';
+import { Notifications } from './notifications';
 import { DEFAULT_RETRY, type RetryPolicy } from './outbox';
 import type { FetchLike } from './platform';
 import { Thread, type ThreadOptions } from './thread';
@@ -51,6 +52,7 @@ export class CharchaClient extends Emitter<ClientEvents> {
   private readonly threads = new Set<Thread>();
   private readonly feeds = new Set<ModerationFeed>();
   private readonly retry: RetryPolicy;
+  private notes: Notifications | undefined;
   private closed = false;
 
   constructor(private readonly o: ClientOptions) {
@@ -93,6 +95,15 @@ export class CharchaClient extends Emitter<ClientEvents> {
     return this.tokens.claims;
   }
 
+  /**
+   * The signed-in reader's notifications: `list()`, `unread`, `markRead()`, and live events
+   * (`notification`, `unread`, `read`) once a listener is added or `start()` is called.
+   */
+  get notifications(): Notifications {
+    if (this.closed) throw new ClosedError();
+    return (this.notes ??= new Notifications(this.conn, this.api));
+  }
+
   /** Opens an article's live thread. */
   thread(article: string, opts: ThreadOptions = {}): Thread {
     if (this.closed) throw new ClosedError();
@@ -120,7 +131,7 @@ export class CharchaClient extends Emitter<ClientEvents> {
   async setToken(token: TokenOption): Promise<void> {
     this.tokens.set(token);
     await this.conn.tokenChanged();
-    await Promise.all([...this.threads].map((t) => t.reload().catch(() => undefined)));
+    await Promise.all([...[...this.threads].map((t) => t.reload().catch(() => undefined)), this.notes?.refresh()]);
   }
 
   /** Comment counts of many articles (for "12 comments" links). */

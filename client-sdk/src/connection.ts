@@ -18,6 +18,8 @@ import {
   type ArticleEvent,
   type ClientToServerEvents,
   type ErrorBody,
+  type Notification,
+  type NotificationsRead,
   type ServerToClientEvents,
 } from './protocol';
 import type { TokenSource } from './token';
@@ -55,6 +57,9 @@ interface ConnectionEvents {
   status: [ConnectionStatus];
   connect: [];
   error: [CharchaError];
+  /** The signed-in reader's own events (client-sdk/src/notifications.ts). */
+  notification: [Notification];
+  'notification:read': [NotificationsRead];
 }
 
 export interface RequestOpts {
@@ -158,6 +163,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       (socket as Socket).on(type, (payload: { article: string }) => this.route({ ...payload, type } as ArticleMessage));
     }
     socket.on('presence', (p) => this.route({ type: 'presence', article: p.article, viewers: p.viewers }));
+    socket.on('notification', (n) => this.emit('notification', n));
+    socket.on('notification:read', (e) => this.emit('notification:read', e));
   }
 
   /** Calls `listener` with every event of the article; returns the function that stops it. */

@@ -23,6 +23,7 @@ export {
 } from './errors';
 export { HttpApi, type ListOptions } from './http';
 export { ModerationFeed, type ModerationEvents } from './moderation';
+export { Notifications, type NotificationEvents } from './notifications';
 export { DEFAULT_RETRY, type RetryPolicy } from './outbox';
 export type { FetchLike } from './platform';
 export { Sequencer } from './sequencer';

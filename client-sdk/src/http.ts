@@ -10,6 +10,8 @@ import type {
   FlagReason,
   ModerationAction,
   ModLogPage,
+  NotificationPage,
+  NotificationsRead,
   PremodMode,
   QueuePage,
   QueueState,
@@ -154,6 +156,22 @@ export class HttpApi {
       Object.assign(out, r.counts);
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- a signed-in reader's notifications
+
+  notifications(opts: { cursor?: string | null; limit?: number } = {}): Promise<NotificationPage> {
+    return this.request('GET', '/me/notifications', { query: { cursor: opts.cursor, limit: opts.limit } });
+  }
+
+  /** The unread count and the read mark alone (one `_id` read on the server). */
+  notificationsUnread(): Promise<NotificationsRead> {
+    return this.request('GET', '/me/notifications/unread');
+  }
+
+  /** Marks every notification up to `upTo` (an id) read; answers the unread count left. */
+  markNotificationsRead(upTo: string): Promise<{ unread: number }> {
+    return this.request('POST', '/me/notifications/read', { body: { upTo } });
   }
 
   // ---------------------------------------------------------------- moderators

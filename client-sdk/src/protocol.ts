@@ -181,7 +181,52 @@ export type ServerToClientEvents = {
   [K in ArticleEventType]: (payload: ArticleEventPayloads[K]) => void;
 } & {
   presence: (e: { article: string; viewers: number }) => void;
+  /** A new notification of the signed-in reader (every open socket of that reader gets it). */
+  notification: (n: Notification) => void;
+  /** The reader's read mark moved (in this or another tab): the new mark and unread count. */
+  'notification:read': (e: NotificationsRead) => void;
 };
+
+// ---------------------------------------------------------------- a signed-in reader's notifications
+
+/**
+ * `reply`: someone answered the reader's comment (`comment` is the reply, `parentId` the
+ * reader's comment); `published`: the reader's held comment was published; `removed`: a
+ * moderator rejected or deleted the reader's comment (`reason`, when the moderator gave one).
+ */
+export type NotificationKind = 'reply' | 'published' | 'removed';
+
+export interface Notification {
+  /** Time-sortable: a later notification has a greater id (string order). */
+  id: string;
+  kind: NotificationKind;
+  article: string;
+  /** The comment to show: the reply (`reply`), else the reader's own comment. */
+  comment: string;
+  /** `reply`: the reader's comment that was answered; `published`: the comment it answers, if any. */
+  parentId?: string;
+  /** `reply`: who replied. */
+  by?: { id: string; name: string; picture?: string };
+  /** The start of the comment's text (plain text, at most 140 characters). */
+  excerpt: string;
+  /** `removed`: the moderator's reason, when given. */
+  reason?: string;
+  at: string;
+  read: boolean;
+}
+
+export interface NotificationPage {
+  items: Notification[];
+  unread: number;
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+export interface NotificationsRead {
+  /** Everything up to and including this id is read. */
+  upTo: string;
+  unread: number;
+}
 
 // ---------------------------------------------------------------- Socket.IO: namespace "/moderation"
 

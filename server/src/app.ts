@@ -12,6 +12,7 @@ import { EventLog, migrateEventKeys } from './domain/events';
 import { ImportJobs } from './domain/imports';
 import { CommentLifecycle } from './domain/lifecycle';
 import { buildModeration } from './domain/moderation-services';
+import { NotificationService } from './domain/notifications';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
 import { ThreadReads } from './domain/threads';
@@ -22,6 +23,7 @@ import { devTokenRouter } from './http/dev-token';
 import { flagsRouter } from './http/flags';
 import { importsRouter } from './http/imports';
 import { moderationRouter } from './http/moderation';
+import { notificationsRouter } from './http/notifications';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
@@ -37,11 +39,13 @@ import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
 import { moderationNamespace } from './realtime/moderation';
 import { RedisPresenceBoard } from './realtime/presence-board';
+import { followUser, SocketUserFanout } from './realtime/user-rooms';
 import { connectRedis } from './redis';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
+import { buildNotificationModels } from './store/notification-models';
 import { buildWebhookModels } from './store/webhook-models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
@@ -112,10 +116,17 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   });
   fanout.countViewers = (site, article) => presence.viewers(site, article);
   const imports = new ImportJobs(models, { models, events, fanout, recounts: lifecycle.recounts }, (err) => log.warn({ err }, 'import failed'));
-  const dataRights = new DataRights({ models, comments, reactions, moderation });
+  const notificationModels = buildNotificationModels(db.conn);
+  await ensureIndexes(notificationModels);
+  const notifications = new NotificationService({ ...models, ...notificationModels }, new SocketUserFanout(io, (event) => metrics.emitted.inc({ event })), {
+    retentionDays: config.NOTIFICATION_RETENTION_DAYS,
+    onError: (err) => log.warn({ err }, 'notification failed'),
+  });
+  lifecycle.watchers.push((t) => notifications.watch(t));
+  const dataRights = new DataRights({ models, comments, reactions, moderation, notifications });
   // Signed webhooks (docs/WEBHOOKS.md): stored before a change is answered, sent by every node.
   const webhookModels = buildWebhookModels(db.conn);
-  await ensureIndexes({ ...webhookModels });
+  await ensureIndexes(webhookModels);
   const webhookSettings = {
     retryMs: config.WEBHOOK_RETRY_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -126,7 +137,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   lifecycle.watchers.push(webhooks.watch);
   moderation.decisions.queue.countWatchers.push(webhooks.counted);
   if (webhooks.configured) webhooks.dispatcher.start();
-  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights };
+  const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights, notifications };
   services.metrics = metrics;
   services.webhooks = webhooks;
   if (redis) services.redis = redis.client;
@@ -167,6 +178,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(reactionsRouter(services));
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
+  api.use(notificationsRouter(services));
   api.use(adminRouter(services));
   api.use(webhooksRouter(webhooks));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
@@ -176,12 +188,16 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   app.use(errorHandler(log));
 
   io.use(handshake(sites, config.TRUST_PROXY, services.limits));
-  io.on('connection', (socket) => registerReaderHandlers(socket as ReaderSocket, services));
+  io.on('connection', (socket) => {
+    registerReaderHandlers(socket as ReaderSocket, services);
+    followUser(socket);
+  });
   moderationNamespace(io, services);
 
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
     comments.sweepRecentTexts().catch((err) => log.warn({ err }, 'recent-text sweep failed'));
+    notifications.sweep().catch((err) => log.warn({ err }, 'notification sweep failed'));
     if (webhooks.configured) webhooks.sweep().catch((err) => log.warn({ err }, 'webhook sweep failed'));
   }, 10 * 60 * 1000);
   sweeper.unref();

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// URL')
     .optional(),
+  /** Days a reader's notifications are kept. */
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
   /** Hours of event history kept for `article:join {since}` replay. */
   EVENT_RETENTION_HOURS: z.coerce.number().positive().default(48),
   /** Memory for the threads each node keeps for readers (the read model), in MB. */

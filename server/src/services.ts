@@ -7,6 +7,7 @@ import type { DataRights } from './domain/data-rights';
 import type { EventLog } from './domain/events';
 import type { ImportJobs } from './domain/imports';
 import type { Moderation } from './domain/moderation-services';
+import type { NotificationService } from './domain/notifications';
 import type { ReactionService } from './domain/reactions';
 import type { Webhooks } from './domain/webhooks';
 import type { Logger } from './log';
@@ -52,6 +53,8 @@ export interface Services {
   imports: ImportJobs;
   /** A reader's data: what is stored about them, and its erasure. */
   dataRights: DataRights;
+  /** Signed-in readers' notifications (replies, decisions on their comments). */
+  notifications?: NotificationService;
   limits?: Limits;
   presence?: PresenceTracker;
   /**

@@ -1,17 +1,13 @@
 // axe-core (WCAG 2.1 A/AA and best practices) on what readers and moderators use: the demo
 // article with the widget loaded and comments shown, and the console signed in with its queue.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { http } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
-import { hasChromium, launchBrowser } from './browser';
+import { browserSuite, launchBrowser } from './browser';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const API = '/api/v1/sites/demo';
 const ARTICLE = 'russia-pakistan-defence-2021-09-30';
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -27,14 +23,7 @@ describe('accessibility (axe-core in chromium)', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.warn('    (no /usr/bin/chromium: browser tests skipped; apt-get install chromium fonts-noto-core)');
-      this.skip();
-    }
-    this.timeout(900_000);
-    if (!existsSync(join(ROOT, 'dist/web/manifest.json'))) {
-      assert.equal(spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status, 0);
-    }
+    browserSuite(this);
     server = await startTestServer();
     const token = await signToken({ sub: 'asha', name: 'आशा' });
     for (const [i, body] of ['पहली टिप्पणी: अच्छा लेख।', 'दूसरी टिप्पणी: और जानकारी चाहिए।'].entries()) {
@@ -54,6 +43,23 @@ describe('accessibility (axe-core in chromium)', function () {
     await page.locator('#charcha').scrollIntoViewIfNeeded();
     await page.locator('#charcha .bd').first().waitFor();
     assert.deepEqual(await violations(page), []);
+    await page.close();
+  });
+
+  it('the widget of a signed-in reader, with the notification list open, has no violations', async () => {
+    const asha = await signToken({ sub: 'asha', name: 'आशा' });
+    const first = (await http(server.url, 'GET', `${API}/articles/${ARTICLE}/comments`)).body.comments.find((c: { author: { id: string } }) => c.author.id === 'asha');
+    const ravi = await signToken({ sub: 'ravi-a11y', name: 'रवि' });
+    assert.equal((await http(server.url, 'POST', `${API}/articles/${ARTICLE}/comments`, { token: ravi, body: { body: 'आशा जी से सहमत', clientId: 'a11y-reply', parentId: first.id } })).status, 201);
+    const page = await (await browser.newContext({ locale: 'hi-IN' })).newPage();
+    await page.addInitScript((t) => sessionStorage.setItem('charcha-demo-token', t), asha);
+    await page.goto(`${server.url}/demo/article`);
+    await page.locator('#charcha').scrollIntoViewIfNeeded();
+    await page.locator('#charcha .nc').waitFor();
+    assert.deepEqual(await violations(page), [], 'the bell with its count');
+    await page.locator('#charcha .nb').click();
+    await page.locator('#charcha .ni').first().waitFor();
+    assert.deepEqual(await violations(page), [], 'the list open');
     await page.close();
   });
 

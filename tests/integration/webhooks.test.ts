@@ -240,7 +240,7 @@ describe('webhooks', function () {
       const mongoUri = await freshDatabaseUri();
       for (let i = 0; i < 4; i++) dbs.push(await connectDatabase(mongoUri));
       const nodes = dbs.map((db) => buildWebhookModels(db.conn));
-      await ensureIndexes({ ...nodes[0]! });
+      await ensureIndexes(nodes[0]!);
       const outboxes = nodes.map((m) => new WebhookOutbox(m, registry, 0, () => dispatchers.forEach((d) => d.wake())));
       for (const m of nodes) dispatchers.push(new WebhookDispatcher(m, registry, { retryMs: [0, 20, 20, 20, 20], timeoutMs: 5000, pollMs: 50 }, (err) => { throw err; }));
       receiver.failFirst = 1; // every event's first attempt fails: two attempts each, to be claimed once each

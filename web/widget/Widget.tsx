@@ -6,6 +6,7 @@ import { currentReader, hooks, type Reader } from './identity';
 import { Composer, storedName } from './Composer';
 import { CommentItem } from './CommentItem';
 import { ArticleReactions } from './ArticleReactions';
+import { Bell, reveal } from './Bell';
 import { Icon } from './Icon';
 import { connect, type Session } from './session';
 import type { FirstPage, SortOrder, WidgetComment } from './sdk';
@@ -285,6 +286,7 @@ export function Widget(props: WidgetProps) {
               </span>
             )}
           </div>
+          {conn?.notifications && <Bell notes={conn.notifications} article={props.article} jump={(n) => conn.thread && void reveal(conn.thread, props.root, n)} />}
           <div class="so" role="group" aria-label={t.sortLabel}>
             {SORTS.map((s) => (
               <button key={s} type="button" class="sb" aria-pressed={sort === s} onClick={() => setSort(s)}>

@@ -5,10 +5,12 @@ import { io } from 'socket.io-client';
 import type { Thread } from '../../client-sdk/src/thread';
 import type { FlagReason } from '../../client-sdk/src/protocol';
 import { hooks, type Reader } from './identity';
-import type { FirstPage, SortOrder, WidgetComment } from './sdk';
+import type { FirstPage, Notifications, SortOrder, WidgetComment } from './sdk';
 
 export interface Session {
   thread: Thread | null;
+  /** The signed-in reader's notifications; null for anonymous readers and guests. */
+  notifications: Notifications | null;
   /** `firstPage`: answers already fetched for this sort (see ThreadOptions.firstPage). */
   open(sort: SortOrder, firstPage?: Promise<FirstPage>): Thread;
   closeThread(): void;
@@ -26,6 +28,7 @@ export function connect(o: { url: string; site: string; reader: Reader | null; a
   const client = createClient({ url: o.url, site: o.site, token, io: io as unknown as IoFactory });
   const s: Session = {
     thread: null,
+    notifications: o.reader ? client.notifications : null,
     open(sort, firstPage) {
       // A returning guest's name lets the SDK recognise the live echo of their own posts.
       s.thread = client.thread(o.article, { sort, firstPage, guest: o.guestName ? { name: o.guestName } : undefined });

@@ -19,6 +19,17 @@ const READ_BATCH = 50;
 
 type PayloadOf<K extends ArticleEventType> = Omit<ArticleEventPayloads[K], 'seq' | 'article'>;
 
+/** One event of a batch appended at once. */
+export type NewEvent = { [K in ArticleEventType]: { type: K; payload: PayloadOf<K> } }[ArticleEventType];
+
+/** Where an ordered insert stopped: the index of its first failed document. */
+function firstFailedIndex(err: unknown): number | undefined {
+  const e = err as { writeErrors?: { index?: number }[] | { index?: number }; index?: number };
+  const first = Array.isArray(e.writeErrors) ? e.writeErrors[0] : e.writeErrors;
+  const index = first?.index ?? e.index;
+  return typeof index === 'number' ? index : undefined;
+}
+
 /** The `_id` of an event: site and article ids hold no control characters, so \u0001 separates. */
 export function eventKey(site: string, article: string, seq: number): string {
   return `${site}\u0001${article}\u0001${seq}`;
@@ -51,6 +62,50 @@ export class EventLog {
     return this.queue.run(key, () => this.appendNow(key, site, article, type, payload));
   }
 
+  /**
+   * Stores several events of one article under consecutive seqs with one insert (the usual
+   * case), in the order given, and returns them ready to send. Another node's append in
+   * between only moves the rest on to the next free seq, as for one event.
+   */
+  appendMany(site: string, article: string, items: readonly NewEvent[]): Promise<ArticleEvent[]> {
+    const key = `${site}\u0000${article}`;
+    return this.queue.run(key, () => this.appendManyNow(key, site, article, items));
+  }
+
+  private async appendManyNow(key: string, site: string, article: string, items: readonly NewEvent[]): Promise<ArticleEvent[]> {
+    if (items.length === 0) return [];
+    if (items.length === 1) return [await this.appendNow(key, site, article, items[0]!.type, items[0]!.payload as never)];
+    const { Event, Article } = this.models;
+    const out: ArticleEvent[] = [];
+    let next = (this.lastAppended.get(key) ?? (await this.lastSeq(site, article))) + 1;
+    let rest = items;
+    for (let attempt = 1; rest.length > 0; attempt++) {
+      const at = new Date();
+      const docs = rest.map((e, i) => ({ _id: eventKey(site, article, next + i), site, article, seq: next + i, type: e.type, payload: e.payload, at }));
+      let stored = docs.length;
+      try {
+        await Event.insertMany(docs, { ordered: true });
+      } catch (err) {
+        // Ordered: the events before the first failed one are stored, none after it.
+        stored = firstFailedIndex(err) ?? -1;
+        if (!isDuplicateKey(err) || stored < 0 || attempt >= MAX_APPEND_ATTEMPTS) throw err;
+      }
+      for (let i = 0; i < stored; i++) out.push({ ...(rest[i]!.payload as object), type: rest[i]!.type, article, seq: next + i } as ArticleEvent);
+      rest = rest.slice(stored);
+      next += stored;
+      if (rest.length > 0) next = attempt % PROBES_BEFORE_READ === 0 ? Math.max(next, (await this.lastSeq(site, article)) + 1) : next + 1;
+    }
+    const last = out[out.length - 1]!.seq;
+    this.remember(key, last);
+    await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq: last } });
+    return out;
+  }
+
+  private remember(key: string, seq: number): void {
+    this.lastAppended.set(key, seq);
+    if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
+  }
+
   private async appendNow<K extends ArticleEventType>(
     key: string,
     site: string,
@@ -74,8 +129,7 @@ export class EventLog {
         seq = attempt % PROBES_BEFORE_READ === 0 ? Math.max(seq, await this.lastSeq(site, article)) + 1 : seq + 1;
       }
     }
-    this.lastAppended.set(key, seq);
-    if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
+    this.remember(key, seq);
     // A cache for readers of the article document; $max never moves it backwards.
     await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq } });
     return { ...(payload as object), type, article, seq } as ArticleEvent;

@@ -104,12 +104,11 @@ export class ModerationService {
         if (input.from && input.from !== current) throw conflict(current ? `This comment has moved to the ${current} queue` : `Already decided${doc.decidedBy ? ` by ${doc.decidedBy}` : ''}`);
         if (current === 'rejected' && input.action !== 'approve') throw conflict('This comment is already rejected');
         const decided = { flagCount: 0, decidedBy: by, decision: input.action };
-        const why = input.reason ? { reason: input.reason } : {};
         return input.action === 'approve'
-          ? { action: 'approve', set: { ...decided, status: 'published' }, ...why }
-          : { action: input.action, set: { ...decided, status: 'rejected' }, ...why };
+          ? { action: 'approve', set: { ...decided, status: 'published' } }
+          : { action: input.action, set: { ...decided, status: 'rejected' } };
       },
-      input.rev !== undefined ? { expectRev: input.rev } : {},
+      { ...(input.rev !== undefined ? { expectRev: input.rev } : {}), ...(input.reason ? { reason: input.reason } : {}) },
     );
     const { before, after } = change!;
     await this.authorRecord(before, after, input.action);

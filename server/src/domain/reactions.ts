@@ -1,8 +1,11 @@
 // Reactions on comments and articles: who may react, with which kinds, and the live totals.
-// Writes go through per-target batches; every written target is then coalesced into at most
-// one `reaction:updated` per `intervalMs` carrying totals read from the database, and, once
-// the target has been quiet for `settleMs`, recounted from the reaction documents (the
-// repair that makes totals exact whatever the concurrency across nodes).
+// Writes go through per-target batches; the written targets are then coalesced per article:
+// at most one pass per article every `intervalMs` reads the totals of every target written
+// since the last pass and appends their `reaction:updated` events in one batch, so a crowd
+// reacting to many comments of one article costs the article's event log one append a pass,
+// and a post waits behind at most one. Once the article has been quiet for `settleMs`, the
+// targets written are recounted from the reaction documents (the repair that makes totals
+// exact whatever the concurrency across nodes).
 import type { ReactionState, ReactionTarget, ReactionTotals } from '../../../client-sdk/src/protocol';
 import type { Models } from '../store/models';
 import { asGuest } from '../trust/auth';
@@ -23,7 +26,7 @@ export interface ReactionInput {
 }
 
 export interface ReactionTiming {
-  /** Least time between two `reaction:updated` of one target from this node. */
+  /** Least time between two passes over one article's written targets on this node. */
   intervalMs: number;
   /** Quiet time after which a target is recounted from its reaction documents. */
   settleMs: number;
@@ -31,15 +34,20 @@ export interface ReactionTiming {
 
 export const DEFAULT_TIMING: ReactionTiming = { intervalMs: 250, settleMs: 1000 };
 
+/** An article whose targets were written: those not yet sent, and those sent since the last recount. */
 interface Watched {
-  target: LoadedTarget;
+  site: string;
+  article: string;
+  unsent: Map<string, LoadedTarget>;
+  unsettled: Map<string, LoadedTarget>;
 }
 
 export class ReactionService {
   readonly counters: ReactionCounters;
   private readonly batches: ReactionBatches;
   private readonly live: Coalescer<Watched>;
-  /** The totals this node last sent for a target, while the target is being coalesced. */
+  private readonly watched = new Map<string, Watched>();
+  /** The totals this node last sent for a target, until the target is recounted. */
   private readonly lastSent = new Map<string, ReactionTotals>();
 
   constructor(
@@ -50,11 +58,11 @@ export class ReactionService {
     timing: ReactionTiming = DEFAULT_TIMING,
   ) {
     this.counters = new ReactionCounters(models);
-    this.batches = new ReactionBatches(models, this.counters, (target) => this.live.touch(liveKey(target), { target }));
+    this.batches = new ReactionBatches(models, this.counters, (target) => this.written(target));
     this.live = new Coalescer<Watched>({
       intervalMs: timing.intervalMs,
       settleMs: timing.settleMs,
-      flush: (key, w) => this.flush(key, w),
+      flush: (_key, w) => this.flush(w),
       settle: (key, w) => this.settle(key, w),
       onError,
     });
@@ -82,23 +90,45 @@ export class ReactionService {
     this.lastSent.clear();
   }
 
-  private async flush(key: string, { target }: Watched): Promise<void> {
-    await this.send(key, target, await this.counters.totals(target));
+  private written(target: LoadedTarget): void {
+    const key = `${target.site}\u0000${target.article}`;
+    let w = this.watched.get(key);
+    if (!w) this.watched.set(key, (w = { site: target.site, article: target.article, unsent: new Map(), unsettled: new Map() }));
+    w.unsent.set(target.key, target);
+    this.live.touch(key, w);
   }
 
-  private async settle(key: string, { target }: Watched): Promise<void> {
+  /** Sends the current totals of the targets written since the last pass. */
+  private async flush(w: Watched): Promise<void> {
+    const targets = [...w.unsent.values()];
+    w.unsent.clear();
+    for (const t of targets) w.unsettled.set(t.key, t);
+    await this.send(w, await Promise.all(targets.map(async (t) => [t, await this.counters.totals(t)] as const)));
+  }
+
+  /** Recounts the targets sent since the last recount, and sends what the recount changed. */
+  private async settle(key: string, w: Watched): Promise<void> {
+    const targets = [...w.unsettled.values()];
+    w.unsettled.clear();
     try {
-      await this.send(key, target, await this.counters.recount(target));
+      await this.send(w, await Promise.all(targets.map(async (t) => [t, await this.counters.recount(t)] as const)));
     } finally {
-      this.lastSent.delete(key);
+      for (const t of targets) this.lastSent.delete(liveKey(t));
+      if (w.unsent.size === 0 && w.unsettled.size === 0 && this.watched.get(key) === w) this.watched.delete(key);
     }
   }
 
-  private async send(key: string, target: LoadedTarget, reactions: ReactionTotals): Promise<void> {
-    if (sameTotals(this.lastSent.get(key), reactions)) return;
-    const event = await this.events.append(target.site, target.article, 'reaction:updated', { target: target.wire, reactions });
-    this.lastSent.set(key, reactions);
-    this.fanout.toArticle(target.site, event);
+  private async send(w: Watched, totals: readonly (readonly [LoadedTarget, ReactionTotals])[]): Promise<void> {
+    const changed = totals.filter(([t, reactions]) => !sameTotals(this.lastSent.get(liveKey(t)), reactions));
+    const events = await this.events.appendMany(
+      w.site,
+      w.article,
+      changed.map(([t, reactions]) => ({ type: 'reaction:updated' as const, payload: { target: t.wire, reactions } })),
+    );
+    changed.forEach(([t, reactions], i) => {
+      this.lastSent.set(liveKey(t), reactions);
+      this.fanout.toArticle(w.site, events[i]!);
+    });
   }
 }
 

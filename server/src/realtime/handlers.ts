@@ -17,6 +17,7 @@ import type { Services } from '../services';
 import { SocketFlooding } from '../trust/limits';
 import { articleOfRoom, articleRoom, roomsToLeave } from './rooms';
 import { siteOf, SocketSession, type SocketData } from './session';
+import { followUser } from './user-rooms';
 
 export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -105,6 +106,7 @@ export function registerReaderHandlers(socket: ReaderSocket, services: Services)
   on('auth:refresh', async (p) => {
     const { token } = parseInput(RefreshEvent, p);
     await session.refresh(token);
+    followUser(socket);
     return {};
   });
 

@@ -1,6 +1,8 @@
-// Room names, in one place: readers of an article, and a site's moderators.
+// Room names, in one place: readers of an article, a site's moderators, and one reader's sockets.
 export const articleRoom = (site: string, article: string) => `a:${site}:${article}`;
 export const moderatorsRoom = (site: string) => `m:${site}`;
+/** Every open socket of one signed-in reader (the user id URI-encoded: it may hold colons). */
+export const userRoom = (site: string, user: string) => `u:${site}:${encodeURIComponent(user)}`;
 
 /** The site and article of an article room; undefined for any other room. */
 export function articleOfRoom(room: string): { site: string; article: string } | undefined {

@@ -1,6 +1,8 @@
 // Collections, their document shapes and their indexes. docs/DATA.md lists every index
 // with the query it serves; keep the two in step.
 import { Schema, Types, trusted, type Connection, type Model } from 'mongoose';
+import type { NotificationModels } from './notification-models';
+import type { WebhookModels } from './webhook-models';
 
 export { Types };
 /**
@@ -382,8 +384,8 @@ export function buildModels(conn: Connection): Models {
   };
 }
 
-/** Creates every collection and index (of these models, or another set's); safe to run on every start. */
-export async function ensureIndexes(models: Models | Record<string, Model<any>>): Promise<void> {
+/** Creates every collection and index; safe to run on every start. */
+export async function ensureIndexes(models: Models | NotificationModels | WebhookModels): Promise<void> {
   for (const m of Object.values(models) as Model<unknown>[]) {
     await m.createCollection().catch(() => undefined);
     await m.createIndexes();

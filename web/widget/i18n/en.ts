@@ -58,6 +58,15 @@ export const en = {
   justNow: 'just now',
   byline: (name: string) => `Comment by ${name}`,
   poweredBy: 'Comments by Charcha',
+  notifications: (x: number, f: string) => (x ? `Notifications: ${f} unread` : 'Notifications'),
+  notificationsTitle: 'Notifications',
+  noNotifications: 'No notifications yet.',
+  notifReply: (name: string) => `${name} replied to your comment`,
+  notifPublished: 'Your comment was approved and published',
+  notifRemoved: 'A moderator removed your comment',
+  notifReason: (reason: string) => `Reason: ${reason}`,
+  notifElsewhere: 'On another article',
+  notifMore: 'Older notifications',
 };
 
 export type Catalogue = typeof en;

@@ -58,4 +58,13 @@ export const hi: Catalogue = {
   justNow: 'अभी-अभी',
   byline: (name) => `${name} की टिप्पणी`,
   poweredBy: 'चर्चा द्वारा टिप्पणियाँ',
+  notifications: (x, f) => (x ? `सूचनाएँ: ${f} नई` : 'सूचनाएँ'),
+  notificationsTitle: 'सूचनाएँ',
+  noNotifications: 'अभी कोई सूचना नहीं है।',
+  notifReply: (name) => `${name} ने आपकी टिप्पणी का जवाब दिया`,
+  notifPublished: 'आपकी टिप्पणी मंज़ूर होकर प्रकाशित हो गई',
+  notifRemoved: 'मॉडरेटर ने आपकी टिप्पणी हटा दी',
+  notifReason: (reason) => `कारण: ${reason}`,
+  notifElsewhere: 'किसी दूसरी ख़बर पर',
+  notifMore: 'पुरानी सूचनाएँ',
 };

@@ -28,10 +28,12 @@ export interface ErasureDeps {
   comments: CommentService;
   reactions: ReactionService;
   moderation: Moderation;
+  /** The reader's notifications go, and others' notifications lose the reader's name and words. */
+  notifications?: { forget(site: string, userId: string): Promise<void> };
 }
 
 /** Who the lifecycle's revision records name for these changes (not the reader). */
-const ERASURE = { id: 'erasure', name: 'erasure' };
+export const ERASURE = { id: 'erasure', name: 'erasure' };
 const BLANK_AUTHOR = { id: '', name: '' };
 const PARALLEL = 8;
 
@@ -43,6 +45,7 @@ export async function eraseUser(deps: ErasureDeps, by: Actor, userId: string): P
   result.reactions = await withdrawReactions(deps, by, userId);
   result.flags = await dropFlags(deps, site, userId);
   result.record = await reduceRecord(deps.models, site, userId);
+  await deps.notifications?.forget(site, userId);
   await deps.moderation.decisions.log.write(by, { action: 'user.erase', target: { user: userId }, reason: null });
   return result;
 }

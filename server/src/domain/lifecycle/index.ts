@@ -20,8 +20,6 @@ export interface Plan {
   action: Exclude<Action, 'post'>;
   /** Fields to change: status, body, text, reasons, editedAt, flagCount, decidedBy, decision. */
   set?: Partial<Pick<CommentDoc, 'status' | 'body' | 'text' | 'reasons' | 'editedAt' | 'flagCount' | 'decidedBy' | 'decision'>>;
-  /** Why, in the actor's words (a moderator's note), passed on to the watchers. */
-  reason?: string;
 }
 
 export interface Change {
@@ -42,6 +40,8 @@ export interface ChangeOptions {
    * instead of reading and planning again (a moderator decided on what the console showed).
    */
   once?: boolean;
+  /** Why (a moderator's reason), passed on to the watchers. */
+  reason?: string;
 }
 
 export type Actor = { id: string; name: string };
@@ -58,7 +58,7 @@ export interface Transition {
   by: Actor;
   before: CommentDoc | null;
   after: CommentDoc | null;
-  /** The actor's reason, when the change had one (a moderator's decision). */
+  /** Why, when the one who made the change said (a moderator's decision). */
   reason?: string;
 }
 
@@ -172,7 +172,7 @@ export class CommentLifecycle {
       if (removed) await this.revisions.markGone({ site, commentId: key, action: wanted.action, by, from: doc.status });
       const after = { ...doc, ...set } as CommentDoc;
       const done = await this.track(doc, () => this.effects.apply(doc, removed ? null : after));
-      await this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after), ...(wanted.reason ? { reason: wanted.reason } : {}) });
+      await this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after), ...(opts.reason ? { reason: opts.reason } : {}) });
       return { before: doc, after: done ?? after, removed, action: wanted.action };
     }
     throw new DomainError('conflict', 'This comment is changing too fast; try again');
