@@ -1,9 +1,6 @@
 // The moderator console in chromium shows a banner when one of the site's webhooks was
 // disabled (it failed past its retry schedule), in Hindi and English, and none otherwise.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { http } from '../helpers/clients';
 import { freePort } from '../../server/src/localdb/databaseProcess';
@@ -11,9 +8,8 @@ import { until } from '../helpers/cluster';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
 import { newSecret } from '../helpers/webhook-receiver';
-import { hasChromium, launchBrowser } from './browser';
+import { browserSuite, launchBrowser } from './browser';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const SITE_SECRET = 'console-webhooks-site-secret-of-32-bytes';
 const API = '/api/v1/sites/news';
 
@@ -23,12 +19,7 @@ describe('moderator console: disabled webhook banner', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!hasChromium()) this.skip();
-    this.timeout(900_000);
-    const manifest = join(ROOT, 'dist/web/manifest.json');
-    if (!existsSync(manifest) || !('console.js' in JSON.parse(readFileSync(manifest, 'utf8')))) {
-      assert.equal(spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' }).status, 0);
-    }
+    browserSuite(this);
     const port = await freePort(); // nothing listens there: a receiver that is down
     server = await startTestServer({
       sites: [{ id: 'news', secret: SITE_SECRET, origins: ['http://127.0.0.1:*'], webhooks: [{ id: 'crm', url: `http://127.0.0.1:${port}/in`, secret: newSecret(), events: ['comment.published'], allowPrivateTargets: true }] }],
