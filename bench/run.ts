@@ -3,7 +3,7 @@
 // against its baseline, prints one table and writes bench/results/latest.json. Load generators
 // run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
-//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget
+//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget, stats
 //   --server-root=DIR   run Charcha from another checkout (e.g. the commit before a change)
 //   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/
 import { randomBytes } from 'node:crypto';
@@ -20,6 +20,7 @@ import { bareSender, charchaSender, connectWriter, fanoutResults, runFanout } fr
 import { runClusterPresence } from './scenarios/cluster-presence';
 import { runBigThread, runCrowd } from './scenarios/crowd';
 import { runRead } from './scenarios/read';
+import { runStatsCost } from './scenarios/stats';
 import { runWidget } from './scenarios/widget';
 import { runWrite } from './scenarios/write';
 import { startBareSocketIo, startCharcha, type RunningServer } from './servers';
@@ -27,7 +28,7 @@ import { isQuick, settingsFor } from './settings';
 import { signUserToken, writeBenchSite } from './site';
 import { renderTable } from './table';
 
-const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget'] as const;
+const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget', 'stats'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -145,6 +146,11 @@ try {
     results.push(...(await runClusterPresence({ mongoUri: withDb('charcha_bench_presence'), sitesFile: site.file, dataDir: join(work, 'presence') }, fleets, site.id, settings)));
   }
   if (only.has('widget')) results.push(...runWidget());
+  if (only.has('stats')) {
+    say(`statistics' cost: ${settings.writers} writers posting to a node with STATS=on and one with STATS=off, ${settings.writeRounds} rounds of ${settings.writeSec} s each`);
+    results.push(...(await runStatsCost({ sitesFile: site.file, dataDir: join(work, 'stats') }, { on: withDb('charcha_bench_stats_on'), off: withDb('charcha_bench_stats_off') }, site, settings, runId)));
+    saveResults(false);
+  }
 } finally {
   await fleets?.stop();
   for (const s of servers ?? []) await s?.child.stop();

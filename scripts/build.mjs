@@ -3,6 +3,7 @@
 //   widget-HASH.js    the comment section: Preact, the SDK, socket.io-client (immutable)
 //   demo-HASH.css/js  the demo pages' assets
 //   console-HASH.js   the moderator console, when web/console/index.tsx exists
+//   dashboard-HASH.js the newsroom dashboard (Preact, uPlot, socket.io-client)
 //   manifest.json     logical name -> file name, read by server/src/http/pages.ts
 // and checks the size budget: embed.js plus the widget chunk at most 44 KB gzipped.
 // The budget covers everything a reader downloads: Preact (about 6 KB gzipped), the client SDK
@@ -148,6 +149,8 @@ if (existsSync(join(root, 'web/console/index.tsx'))) {
   manifest['console.js'] = r.js;
   if (r.css) manifest['console.css'] = r.css;
 }
+
+if (existsSync(join(root, 'web/dashboard/index.tsx'))) manifest['dashboard.js'] = (await bundle('web/dashboard/index.tsx', 'dashboard-[hash]')).js;
 
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 

@@ -15,7 +15,7 @@ import { round } from '../stats';
 export const WRITE_ARTICLE = 'bench-write';
 
 /** A write generator in its own process, run on command. */
-class WriteLoad {
+export class WriteLoad {
   private constructor(private readonly child: NodeChild) {}
 
   static async start(label: string, script: string, env: Record<string, string>): Promise<WriteLoad> {
@@ -47,7 +47,7 @@ class WriteLoad {
   }
 }
 
-function total(reports: LoopReport[], seconds: number): LoopReport {
+export function total(reports: LoopReport[], seconds: number): LoopReport {
   const inWindow = reports.reduce((a, r) => a + r.inWindow, 0);
   return {
     perSec: inWindow / seconds,

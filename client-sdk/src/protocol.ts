@@ -317,3 +317,23 @@ export interface ModerationServerToClientEvents {
   'queue:counts': (e: { pending: number; flagged: number }) => void;
 }
 
+
+/** The live numbers of the `/dashboard` namespace (moderators and admins), at most once a second. */
+export interface DashboardLive {
+  /** When computed, ms since the epoch. */
+  at: number;
+  /** Readers on the whole site now. */
+  readers: number;
+  /** The most-read articles now. */
+  articles: { article: string; readers: number }[];
+  /** The last hour's minutes with activity (start, ms), oldest first. */
+  minutes: { at: number; posted: number; reactions: number }[];
+}
+
+export interface DashboardServerToClientEvents {
+  'stats:live': (live: DashboardLive) => void;
+}
+
+export interface DashboardClientToServerEvents {
+  'auth:refresh': (p: { token: string }, ack: Ack<Record<string, never>>) => void;
+}

@@ -29,18 +29,21 @@ import { siteAndActor } from './http/identity';
 import { opsRouter, type ReadinessCheck } from './http/ops';
 import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
+import { statsRouter } from './http/stats';
 import { requestLog } from './http/request-log';
 import { webhooksRouter } from './http/webhooks';
 import type { Logger } from './log';
 import { createMetrics, watchDatabase } from './metrics';
 import { useAdapter } from './realtime/adapter';
 import { SocketFanout } from './realtime/fanout';
+import { dashboardNamespace } from './realtime/dashboard';
 import { registerReaderHandlers, type ReaderSocket } from './realtime/handlers';
 import { handshake } from './realtime/handshake';
 import { moderationNamespace } from './realtime/moderation';
 import { RedisPresenceBoard } from './realtime/presence-board';
 import { followUser, SocketUserFanout } from './realtime/user-rooms';
 import { connectRedis } from './redis';
+import { createStats } from './stats/wiring';
 import type { Services } from './services';
 import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
@@ -141,6 +144,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   services.metrics = metrics;
   services.webhooks = webhooks;
   if (redis) services.redis = redis.client;
+  if (config.STATS === 'on') services.stats = createStats(services, io, (err) => log.warn({ err }, 'stats: update failed'));
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
   const limitsRedis = config.RATE_LIMITS === 'on' ? services.redis : undefined;
   if (config.RATE_LIMITS === 'on') services.limits = createLimits({ redis: limitsRedis, keyPrefix: config.RATE_LIMIT_PREFIX, onRefused: (limit) => metrics.rateLimited.inc({ limit }) });
@@ -179,6 +183,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(flagsRouter(services));
   api.use(moderationRouter(services));
   api.use(notificationsRouter(services));
+  api.use(statsRouter(services)); // before admin/: moderators may read the statistics too
   api.use(adminRouter(services));
   api.use(webhooksRouter(webhooks));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
@@ -193,6 +198,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     followUser(socket);
   });
   moderationNamespace(io, services);
+  const dashboard = dashboardNamespace(io, services);
 
   const sweeper = setInterval(() => {
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
@@ -214,6 +220,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     },
     async close() {
       clearInterval(sweeper);
+      dashboard.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       // This node's sockets only: without `local`, the adapter would disconnect every node's.
@@ -223,6 +230,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await webhooks.close();
       await presence.close();
       await events.drain();
+      await services.stats?.close(); // after the work in flight: its counts are flushed too
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
       io.close();
       http.closeAllConnections();

@@ -14,7 +14,7 @@ const EnvSchema = z.object({
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   /** Prefix of the rate-limit keys in Redis (several deployments may share one Redis). */
   RATE_LIMIT_PREFIX: z.string().min(1).max(100).default('charcha:rl'),
-  /** Prefix of the keys nodes share in Redis: readers per article and node heartbeats. */
+  /** Prefix of the keys nodes share in Redis: readers per article, node heartbeats, statistics. */
   CLUSTER_PREFIX: z.string().min(1).max(100).default('charcha'),
   /** How many proxies in front of Charcha to trust for X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
@@ -53,6 +53,12 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Milliseconds given to in-flight work on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** `off`: no engagement statistics (nothing counted, /admin/stats answers 503). */
+  STATS: z.enum(['on', 'off']).default('on'),
+  /** Milliseconds between two flushes of a node's counts to the `stats` buckets. */
+  STATS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Days the statistics keep minutes; older hours keep only their totals. */
+  STATS_MINUTE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -14,6 +14,7 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { SocketFanout } from './realtime/fanout';
 import type { Redis } from './redis';
+import type { EngagementStats } from './stats';
 import type { Database } from './store/connection';
 import type { Models } from './store/models';
 import type { Site, SiteRegistry } from './trust/sites';
@@ -64,6 +65,8 @@ export interface Services {
   redis?: Redis;
   /** Prometheus metrics of this node; e.g. `metrics.rateLimited.inc({ limit: 'post' })`. */
   metrics?: Metrics;
+  /** Engagement statistics (the dashboard); absent with STATS=off. */
+  stats?: EngagementStats;
   /** Signed webhooks per site (docs/WEBHOOKS.md). */
   webhooks?: Webhooks;
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 import { io as realIo, type Socket } from 'socket.io-client';
@@ -239,11 +240,16 @@ describe('sdk: @charcha/client against the real server', function () {
     };
     await waitFor(inStep, 'both clients live at the server\'s seq');
     const convergeMs = Date.now() - settledAt;
-    // Reaction events may be coalesced and sent a little later: let them land too.
-    await sleep(1000);
-    await waitFor(inStep, 'both clients still in step');
-    await Promise.all([loadAll(ta), loadAll(tb)]);
-    const truth = rows(await serverComments(server.url, article));
+    // Reaction events may be coalesced and sent later (a settle recount comes a second after a
+    // burst): wait until both clients, in step, show what the server has.
+    let truth: ReturnType<typeof rows> = [];
+    await waitFor(async () => {
+      await sleep(200);
+      if (!(await inStep())) return false;
+      await Promise.all([loadAll(ta), loadAll(tb)]);
+      truth = rows(await serverComments(server.url, article));
+      return isDeepStrictEqual(rows(ta.comments), truth) && isDeepStrictEqual(rows(tb.comments), truth);
+    }, 'both clients to show what the server has, reactions included');
     assert.ok(truth.length >= 20, `enough comments to mean something (${truth.length})`);
     assert.deepEqual(rows(ta.comments), truth);
     assert.deepEqual(rows(tb.comments), truth);

@@ -15,6 +15,9 @@ export interface FlagInput {
 }
 
 export class FlagService {
+  /** Told of each new flag (statistics), once it is stored. */
+  readonly watchers: ((site: string, article: string) => void)[] = [];
+
   constructor(
     private readonly models: Models,
     private readonly comments: CommentService,
@@ -37,6 +40,13 @@ export class FlagService {
       { $push: { flags: flag }, $inc: { flagCount: 1 } },
     );
     if (r.modifiedCount === 0) return false;
+    for (const w of this.watchers) {
+      try {
+        w(doc.site, doc.article);
+      } catch {
+        // a watcher's failure is its own
+      }
+    }
     let after = (await Comment.findOne({ _id: doc._id }).lean<CommentDoc>())!;
     this.queue.announce(after, author);
 

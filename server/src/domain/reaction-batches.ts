@@ -81,7 +81,9 @@ export class ReactionBatches {
       const ons = batch.filter((w) => w.on);
       const offs = batch.filter((w) => !w.on);
       const { Reaction } = this.models;
-      for (const kind of await this.insert(target, ons)) add(kind, 1);
+      const inserted = await this.insert(target, ons);
+      for (const kind of inserted) add(kind, 1);
+      this.counters.added(target, inserted.length);
       if (offs.length > 0) {
         // One deleteMany per kind: how many it removed is that kind's decrement.
         const byKind = groupBy(offs, (w) => w.kind);

@@ -67,6 +67,20 @@ export class ReactionCounters {
    * moves with its reaction total. A decrement that would take a counter below zero means the
    * counter had drifted: nothing is applied and the target is recounted instead.
    */
+  /** Told of reactions newly stored on a target (statistics); a watcher that throws changes nothing. */
+  readonly watchers: ((site: string, article: string, added: number) => void)[] = [];
+
+  added(t: LoadedTarget, n: number): void {
+    if (n <= 0) return;
+    for (const w of this.watchers) {
+      try {
+        w(t.site, t.article, n);
+      } catch {
+        // a watcher's failure is its own
+      }
+    }
+  }
+
   async apply(t: LoadedTarget, deltas: Record<string, number>): Promise<void> {
     const inc: Record<string, number> = {};
     const guard: Record<string, unknown> = {};

@@ -12,6 +12,7 @@ import {
   renderListingPage,
   type DemoAssets,
 } from '../../../web/demo/render';
+import { renderDashboardPage } from '../../../web/dashboard/page';
 
 export interface PagesOptions {
   /** The build's output folder, e.g. `dist/web`. */
@@ -120,6 +121,13 @@ export function pagesRouter(opts: PagesOptions): Router {
     if (!a?.url('console.js')) return next();
     const chosen = typeof req.query.site === 'string' && opts.sites.get(req.query.site) ? req.query.site : site;
     html(res, renderConsolePage({ assets: a, site: chosen }));
+  });
+
+  r.get('/dashboard', (req, res, next) => {
+    const a = assets();
+    if (!a?.url('dashboard.js')) return next();
+    const chosen = typeof req.query.site === 'string' && opts.sites.get(req.query.site) ? req.query.site : site;
+    html(res, renderDashboardPage({ assets: a, site: chosen }));
   });
 
   return r;

@@ -23,15 +23,33 @@ export type ModeratorSocket = Socket<ModerationClientToServerEvents, ModerationS
 
 const notModerator = () => new DomainError('forbidden', 'Only moderators and admins can connect here');
 
+/** The handshake's second step for staff namespaces: moderator and admin tokens only. */
+export function staffOnly(socket: Socket, next: (err?: Error) => void): void {
+  const { identity } = socket.data as SocketData;
+  if (!identity.userId) return next(refuse(new DomainError('unauthorized', 'Sign in with a moderator token')));
+  if (!isModerator(identity)) return next(refuse(notModerator()));
+  next();
+}
+
+/** `auth:refresh` on a staff namespace: the new token must still be a moderator's or admin's; any failure cuts the socket after its answer. */
+export async function refreshStaff(socket: Socket, session: SocketSession, p: unknown): Promise<Record<string, never>> {
+  try {
+    const { token } = parseInput(RefreshEvent, p);
+    await session.refresh(token, (next) => {
+      if (!isModerator(next)) throw notModerator();
+    });
+    return {};
+  } catch (err) {
+    // The answer goes out first (this turn), then the namespace's disconnect packet.
+    setImmediate(() => socket.disconnect());
+    throw err;
+  }
+}
+
 export function moderationNamespace(io: Server, services: Services): Namespace {
   const nsp = io.of('/moderation');
   nsp.use(handshake(services.sites, services.config.TRUST_PROXY, services.limits));
-  nsp.use((socket, next) => {
-    const { identity } = socket.data as SocketData;
-    if (!identity.userId) return next(refuse(new DomainError('unauthorized', 'Sign in with a moderator token')));
-    if (!isModerator(identity)) return next(refuse(notModerator()));
-    next();
-  });
+  nsp.use(staffOnly);
   nsp.on('connection', (s) => {
     const socket = s as ModeratorSocket;
     const session = new SocketSession(socket, services.sites, services.config.SESSION_GRACE_MS);
@@ -44,19 +62,7 @@ export function moderationNamespace(io: Server, services: Services): Namespace {
       return { comment: await services.moderation.decisions.decide(session.acting(), id, input) };
     });
 
-    on('auth:refresh', async (p) => {
-      try {
-        const { token } = parseInput(RefreshEvent, p);
-        await session.refresh(token, (next) => {
-          if (!isModerator(next)) throw notModerator();
-        });
-        return {};
-      } catch (err) {
-        // The answer goes out first (this turn), then the namespace's disconnect packet.
-        setImmediate(() => socket.disconnect());
-        throw err;
-      }
-    });
+    on('auth:refresh', (p) => refreshStaff(socket, session, p));
   });
   return nsp;
 }
