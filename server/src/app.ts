@@ -17,6 +17,7 @@ import { NotificationService } from './domain/notifications';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
 import { ThreadReads } from './domain/threads';
+import { Webhooks } from './domain/webhooks';
 import { adminRouter } from './http/admin';
 import { commentsRouter } from './http/comments';
 import { devTokenRouter } from './http/dev-token';
@@ -31,6 +32,7 @@ import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
 import { statsRouter } from './http/stats';
 import { requestLog } from './http/request-log';
+import { webhooksRouter } from './http/webhooks';
 import type { Logger } from './log';
 import { createMetrics, watchDatabase } from './metrics';
 import { useAdapter } from './realtime/adapter';
@@ -48,6 +50,7 @@ import type { Database } from './store/connection';
 import { migrate } from './store/migrations';
 import { buildModels, ensureIndexes } from './store/models';
 import { buildNotificationModels } from './store/notification-models';
+import { buildWebhookModels } from './store/webhook-models';
 import { createLimits } from './trust/limits';
 import { loadSites, SiteRegistry } from './trust/sites';
 
@@ -127,8 +130,22 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   });
   lifecycle.watchers.push((t) => notifications.watch(t));
   const dataRights = new DataRights({ models, comments, reactions, moderation, notifications });
+  // Signed webhooks (docs/WEBHOOKS.md): stored before a change is answered, sent by every node.
+  const webhookModels = buildWebhookModels(db.conn);
+  await ensureIndexes(webhookModels);
+  const webhookSettings = {
+    retryMs: config.WEBHOOK_RETRY_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    attempted: (hook: { id: string; url: string }, o: { exhausted: boolean; error: string | null }) =>
+      o.exhausted && log.warn({ webhook: hook.id, url: hook.url, error: o.error }, 'webhook disabled: it failed past its retry schedule'),
+  };
+  const webhooks = new Webhooks(models, webhookModels, sites, webhookSettings, (err) => log.warn({ err }, 'webhooks: a step failed'));
+  lifecycle.watchers.push(webhooks.watch);
+  moderation.decisions.queue.countWatchers.push(webhooks.counted);
+  if (webhooks.configured) webhooks.dispatcher.start();
   const services: Services = { config, log, sites, db, models, events, comments, fanout, moderation, reactions, presence, imports, dataRights, notifications };
   services.metrics = metrics;
+  services.webhooks = webhooks;
   if (redis) services.redis = redis.client;
   if (config.STATS === 'on') services.stats = createStats(services, io, (err) => log.warn({ err }, 'stats: update failed'));
   // Shared limits need a Redis client that fails fast (the in-memory insurance answers then).
@@ -172,6 +189,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   api.use(notificationsRouter(services));
   api.use(statsRouter(services)); // before admin/: moderators may read the statistics too
   api.use(adminRouter(services));
+  api.use(webhooksRouter(webhooks));
   if (!config.SITES_FILE) api.use(devTokenRouter()); // local mode only: demo moderator tokens
   app.use('/api/v1/sites/:site', api);
   app.use(pagesRouter({ distDir: WEB_DIST, sites }));
@@ -190,6 +208,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     events.sweep().catch((err) => log.warn({ err }, 'event sweep failed'));
     comments.sweepRecentTexts().catch((err) => log.warn({ err }, 'recent-text sweep failed'));
     notifications.sweep().catch((err) => log.warn({ err }, 'notification sweep failed'));
+    if (webhooks.configured) webhooks.sweep().catch((err) => log.warn({ err }, 'webhook sweep failed'));
   }, 10 * 60 * 1000);
   sweeper.unref();
 
@@ -213,6 +232,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       io.local.disconnectSockets(true);
       await reactions.close();
       lifecycle.close();
+      await webhooks.close();
       await presence.close();
       await events.drain();
       await services.stats?.close(); // after the work in flight: its counts are flushed too

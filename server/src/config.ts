@@ -43,6 +43,14 @@ const EnvSchema = z.object({
   SESSION_GRACE_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(60_000),
   /** Article rooms one socket may be in at once; joining one more leaves the oldest. */
   ARTICLES_PER_SOCKET: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Webhooks: delay before each attempt in ms, comma separated (the first after the event); past the last, the webhook is disabled. */
+  WEBHOOK_RETRY_MS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'milliseconds, comma separated, e.g. 0,5000,300000')
+    .default('0,5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((s) => s.split(',').map((n) => Number(n.trim()))),
+  /** Webhooks: how long one request to a receiver may take, in ms. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Milliseconds given to in-flight work on SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** `off`: no engagement statistics (nothing counted, /admin/stats answers 503). */

@@ -9,6 +9,7 @@ import type { ImportJobs } from './domain/imports';
 import type { Moderation } from './domain/moderation-services';
 import type { NotificationService } from './domain/notifications';
 import type { ReactionService } from './domain/reactions';
+import type { Webhooks } from './domain/webhooks';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { SocketFanout } from './realtime/fanout';
@@ -66,4 +67,6 @@ export interface Services {
   metrics?: Metrics;
   /** Engagement statistics (the dashboard); absent with STATS=off. */
   stats?: EngagementStats;
+  /** Signed webhooks per site (docs/WEBHOOKS.md). */
+  webhooks?: Webhooks;
 }

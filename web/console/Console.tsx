@@ -8,6 +8,7 @@ import { ItemDetail, type Act } from './ItemDetail';
 import { QueueList } from './QueueList';
 import { LangSwitch } from './SignIn';
 import { useQueue } from './useQueue';
+import { WebhooksBanner } from './WebhooksBanner';
 
 const TABS: QueueState[] = ['pending', 'flagged', 'rejected'];
 
@@ -133,6 +134,7 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
           {t.signOut}
         </button>
       </header>
+      <WebhooksBanner api={api} lang={lang} />
       <main class="panes">
         <QueueList items={q.items} selected={index} select={setSelected} t={t} lang={lang} more={!!q.nextCursor} loadMore={q.loadMore} loading={q.loading} />
         <ItemDetail item={item} tab={tab} t={t} lang={lang} busy={busy} act={act} />

@@ -14,6 +14,14 @@ import type {
 
 export type ModSocket = Socket<ModerationServerToClientEvents, ModerationClientToServerEvents>;
 
+export interface WebhookSummary {
+  id: string;
+  host: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  reason: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -50,6 +58,11 @@ export class ConsoleApi {
     const q = new URLSearchParams({ state, limit: '50' });
     if (cursor) q.set('cursor', cursor);
     return this.request('GET', `/moderation/queue?${q}`);
+  }
+
+  /** The site's webhooks, to show a banner when one is disabled. */
+  webhooks(): Promise<{ webhooks: WebhookSummary[] }> {
+    return this.request('GET', '/moderation/webhooks');
   }
 
   userAction(userId: string, action: 'ban' | 'unban' | 'premod' | 'trust'): Promise<UserModerationState> {

@@ -32,6 +32,8 @@ const direction = (state: QueueState): 1 | -1 => (state === 'rejected' ? -1 : 1)
 
 export class ModerationQueue {
   private readonly refreshing = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Told every recount of a site's queues (the webhooks' backlog event); not awaited. */
+  readonly countWatchers: ((site: string, counts: QueueCounts) => unknown)[] = [];
 
   constructor(
     private readonly models: Models,
@@ -96,7 +98,9 @@ export class ModerationQueue {
       try {
         while (state.again) {
           state.again = false;
-          this.fanout.toModerators(site, 'queue:counts', await this.counts(site));
+          const counts = await this.counts(site);
+          this.fanout.toModerators(site, 'queue:counts', counts);
+          for (const watch of this.countWatchers) void Promise.resolve(watch(site, counts)).catch(this.onError);
         }
       } catch (err) {
         this.onError(err);

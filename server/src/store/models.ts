@@ -2,6 +2,7 @@
 // with the query it serves; keep the two in step.
 import { Schema, Types, trusted, type Connection, type Model } from 'mongoose';
 import type { NotificationModels } from './notification-models';
+import type { WebhookModels } from './webhook-models';
 
 export { Types };
 /**
@@ -384,7 +385,7 @@ export function buildModels(conn: Connection): Models {
 }
 
 /** Creates every collection and index; safe to run on every start. */
-export async function ensureIndexes(models: Models | NotificationModels): Promise<void> {
+export async function ensureIndexes(models: Models | NotificationModels | WebhookModels): Promise<void> {
   for (const m of Object.values(models) as Model<unknown>[]) {
     await m.createCollection().catch(() => undefined);
     await m.createIndexes();

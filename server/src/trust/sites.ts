@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isLimitName, LIMIT_NAMES } from './limit-rules';
+import { WebhookListSchema } from './webhook-targets';
 
 export const DEFAULT_REACTIONS = ['like', 'thumbsup', 'heart', 'laugh', 'wow', 'sad', 'angry'];
 
@@ -43,6 +44,10 @@ const SiteSchema = z
         z.strictObject({ points: z.number().int().min(1).max(1_000_000), duration: z.number().int().min(1).max(7 * 24 * 3600) }),
       )
       .default({}),
+    /** Signed webhooks of the site (docs/WEBHOOKS.md). */
+    webhooks: WebhookListSchema,
+    /** Items waiting in the moderation queues (held and flagged) past which `moderation.backlog` is sent. */
+    backlogThreshold: z.number().int().min(1).max(1_000_000).default(50),
   })
   .strict()
   .superRefine((s, ctx) => {

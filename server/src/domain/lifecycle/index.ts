@@ -62,7 +62,11 @@ export interface Transition {
   reason?: string;
 }
 
-export type TransitionWatcher = (t: Transition) => void;
+/**
+ * A watcher may answer a promise: the change is answered only once it settles, so what a
+ * watcher stores durably (webhook deliveries) is stored for every acknowledged change.
+ */
+export type TransitionWatcher = (t: Transition) => void | Promise<void>;
 
 /** Reads, plans and claims at most this many times before answering 409. */
 const MAX_TRIES = 8;
@@ -96,7 +100,7 @@ export class CommentLifecycle {
     const won = await this.revisions.claim({ site: doc.site, commentId: String(doc._id), rev: 1, action: 'post', by, from: null, to: doc.status });
     if (!won) return null;
     const done = await this.track(doc, () => this.effects.apply(null, doc));
-    this.tell({ site: doc.site, article: doc.article, action: 'post', by, before: null, after: done ?? doc });
+    await this.tell({ site: doc.site, article: doc.article, action: 'post', by, before: null, after: done ?? doc });
     return done;
   }
 
@@ -168,7 +172,7 @@ export class CommentLifecycle {
       if (removed) await this.revisions.markGone({ site, commentId: key, action: wanted.action, by, from: doc.status });
       const after = { ...doc, ...set } as CommentDoc;
       const done = await this.track(doc, () => this.effects.apply(doc, removed ? null : after));
-      this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after), ...(opts.reason ? { reason: opts.reason } : {}) });
+      await this.tell({ site, article: doc.article, action: wanted.action, by, before: doc, after: removed ? null : (done ?? after), ...(opts.reason ? { reason: opts.reason } : {}) });
       return { before: doc, after: done ?? after, removed, action: wanted.action };
     }
     throw new DomainError('conflict', 'This comment is changing too fast; try again');
@@ -189,14 +193,9 @@ export class CommentLifecycle {
     }
   }
 
-  private tell(t: Transition): void {
-    for (const watch of this.watchers) {
-      try {
-        watch(t);
-      } catch {
-        // A watcher's failure is its own (it logs); the change stands.
-      }
-    }
+  private async tell(t: Transition): Promise<void> {
+    // A watcher's failure is its own (it logs); the change stands.
+    await Promise.allSettled(this.watchers.map(async (watch) => watch(t)));
   }
 
   close(): void {
