@@ -19,9 +19,9 @@ export async function connectReader(url: string, auth: { site?: string; token?: 
   return socket;
 }
 
-/** A real client of the /moderation namespace; rejects with the handshake's error. */
-export function connectModerator(url: string, token?: string, site = 'demo'): Promise<Socket> {
-  const socket = io(`${url}/moderation`, { auth: { site, token }, transports: ['websocket'], forceNew: true, reconnection: false });
+/** A real client of a staff namespace (/moderation, /dashboard); rejects with the handshake's error. */
+export function connectModerator(url: string, token?: string, site = 'demo', namespace: '/moderation' | '/dashboard' = '/moderation'): Promise<Socket> {
+  const socket = io(`${url}${namespace}`, { auth: { site, token }, transports: ['websocket'], forceNew: true, reconnection: false });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

@@ -67,12 +67,14 @@ describe('API reference', function () {
 
   it('names every event of the protocol, and only those, on each namespace', () => {
     const names = (namespace: string, from: 'client' | 'server') => EVENTS.filter((e) => e.namespace === namespace && e.from === from).map((e) => e.name).sort();
-    assert.deepEqual(names('/', 'server'), [...ARTICLE_EVENT_TYPES, 'presence'].sort());
+    assert.deepEqual(names('/', 'server'), [...ARTICLE_EVENT_TYPES, 'notification', 'notification:read', 'presence'].sort());
     assert.deepEqual(names('/', 'client'), ['article:join', 'article:leave', 'auth:refresh', 'comment:delete', 'comment:edit', 'comment:post', 'reaction:set']);
     assert.deepEqual(names('/moderation', 'server'), ['queue:added', 'queue:counts', 'queue:removed', 'queue:updated']);
     assert.deepEqual(names('/moderation', 'client'), ['auth:refresh', 'decide']);
+    assert.deepEqual(names('/dashboard', 'server'), ['stats:live']);
+    assert.deepEqual(names('/dashboard', 'client'), ['auth:refresh']);
     const channels = Object.values(asyncApi.channels as Record<string, { address: string; messages: object }>);
-    assert.deepEqual(channels.map((c) => c.address).sort(), ['/', '/moderation']);
+    assert.deepEqual(channels.map((c) => c.address).sort(), ['/', '/dashboard', '/moderation']);
     const type: ArticleEventType = 'comment:created';
     assert.ok(asyncApi.components.messages[messageId('/', type)]);
   });
@@ -156,9 +158,11 @@ describe('API reference', function () {
   it('every client event, sent with its own example, is acknowledged as documented', async () => {
     const token = await signToken({ sub: 'ref-events', name: 'सुनीता' });
     const reader = await connectReader(server.url, { token });
-    const mod = await connectModerator(server.url, await signToken({ sub: 'ref-events-mod', name: 'संपादक', role: 'moderator' }));
+    const modToken = await signToken({ sub: 'ref-events-mod', name: 'संपादक', role: 'moderator' });
+    const mod = await connectModerator(server.url, modToken);
+    const dashboard = await connectModerator(server.url, modToken, 'demo', '/dashboard');
     try {
-      const sockets: Record<string, { emit: (...args: any[]) => unknown }> = { '/': reader, '/moderation': mod };
+      const sockets: Record<string, { emit: (...args: any[]) => unknown }> = { '/': reader, '/moderation': mod, '/dashboard': dashboard };
       const before = checked.acks;
       // Every example in the events document is what its schema takes.
       for (const event of EVENTS) {
@@ -178,6 +182,7 @@ describe('API reference', function () {
     } finally {
       reader.disconnect();
       mod.disconnect();
+      dashboard.disconnect();
     }
   });
 

@@ -26,6 +26,11 @@ export const NAMESPACES: Record<string, NamespaceDoc> = {
     title: 'Moderators',
     description: 'Only `moderator` and `admin` tokens connect. Each socket is in its site’s moderators room: queue changes as they happen.',
   },
+  '/dashboard': {
+    id: 'dashboard',
+    title: 'Dashboard',
+    description: 'Only `moderator` and `admin` tokens connect, as on `/moderation`. The newsroom’s live numbers, at most once a second.',
+  },
 };
 
 export interface EventDoc {
@@ -56,6 +61,8 @@ export const EVENTS: EventDoc[] = [
   server('/', 'reaction:updated', 'New reaction totals of a target (at most once per target every 250 ms)', S.ArticleEventPayloads['reaction:updated']),
   server('/', 'article:updated', 'The article was locked or unlocked, or its premoderation changed', S.ArticleEventPayloads['article:updated']),
   server('/', 'article:reset', 'The thread changed wholesale (an import): reload it', S.ArticleEventPayloads['article:reset']),
+  server('/', 'notification', 'A new notification of the signed-in reader (every open socket of that reader)', S.Notification),
+  server('/', 'notification:read', 'The reader’s read mark moved (in this tab or another)', S.NotificationsRead),
   server('/', 'presence', 'How many read the article now (no seq; at most once per 2 s per article)', S.Presence),
   client('/moderation', 'decide', 'Approve, reject or mark as spam', Mod.DecideEvent, S.CommentAnswer),
   client('/moderation', 'auth:refresh', 'A new moderator token; any other answer cuts the socket', In.RefreshEvent, S.Empty),
@@ -63,4 +70,6 @@ export const EVENTS: EventDoc[] = [
   server('/moderation', 'queue:updated', 'A queued comment changed (its author edited it)', S.QueueItem),
   server('/moderation', 'queue:removed', 'An item left the queues', S.QueueRemoved),
   server('/moderation', 'queue:counts', 'The queues’ sizes', S.QueueCounts),
+  client('/dashboard', 'auth:refresh', 'A new staff token; any other answer cuts the socket', In.RefreshEvent, S.Empty),
+  server('/dashboard', 'stats:live', 'Readers now, the most-read articles and the last hour’s posts and reactions per minute', S.DashboardLive),
 ];

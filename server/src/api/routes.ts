@@ -9,6 +9,9 @@ import * as Mod from '../domain/moderation-inputs';
 import { ExportQuery, JobId } from '../http/admin';
 import { DevTokenBody } from '../http/dev-token';
 import { ImportQuery } from '../http/imports';
+import * as Notes from '../http/notifications';
+import * as Stats from '../http/stats';
+import * as Hooks from '../http/webhooks';
 import * as S from './schemas';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -250,6 +253,68 @@ export const ROUTES: RouteDoc[] = [
   }),
   ...dataRights('/admin/users/:userId/data', 'admin', "a user's"),
   ...dataRights('/me/data', 'signed-in', 'your'),
+  // ---------------------------------------------------------------- notifications
+  site('get', '/me/notifications', {
+    tag: 'notifications',
+    access: 'signed-in',
+    summary: "The reader's notifications, newest first",
+    description: '`cursor` is the last `id` of the previous page. Guests get 401.',
+    query: S.named(Notes.ListQuery, 'NotificationListQuery'),
+    ok: { 200: json(S.NotificationPage, 'A page of notifications and the unread count.', { 'Cache-Control': 'private, no-store' }) },
+  }),
+  site('get', '/me/notifications/unread', {
+    tag: 'notifications',
+    access: 'signed-in',
+    summary: "The reader's read mark and unread count (one read, for a badge)",
+    ok: { 200: json(S.NotificationsRead, 'The read mark and the unread count.', { 'Cache-Control': 'private, no-store' }) },
+  }),
+  site('post', '/me/notifications/read', {
+    tag: 'notifications',
+    access: 'signed-in',
+    summary: 'Mark everything up to a notification read',
+    description: 'The mark never moves back, nor past the newest notification stored. Every open socket of the reader gets `notification:read`.',
+    body: S.named(Notes.ReadBody, 'NotificationsReadBody', { examples: [{ upTo: '0mb1x2y3z-6650c20da9b8c7d6e5f40318-000001' }] }),
+    ok: { 200: json(S.UnreadCount, 'The unread count after the mark.') },
+  }),
+
+  // ---------------------------------------------------------------- statistics
+  site('get', '/admin/stats', {
+    tag: 'statistics',
+    access: 'moderator',
+    summary: 'Counts per minute (ranges up to 48 h) or hour, for the site or one article',
+    description: '`from` and `to` are ISO 8601 or ms since the epoch (default: the last 6 hours; at most 31 days). 503 `unavailable` with `STATS=off`.',
+    query: S.named(Stats.SeriesQuery, 'StatsQuery'),
+    ok: { 200: json(S.StatsSeries, 'The series, its totals, the median wait and the backlog now.') },
+  }),
+  site('get', '/admin/stats/top', {
+    tag: 'statistics',
+    access: 'moderator',
+    summary: 'The 10 busiest articles over a window',
+    query: S.named(Stats.TopQuery, 'StatsTopQuery'),
+    ok: { 200: json(S.StatsTop, 'The busiest articles, most first.') },
+  }),
+
+  // ---------------------------------------------------------------- webhooks
+  site('get', '/admin/webhooks', {
+    tag: 'webhooks',
+    access: 'admin',
+    summary: "The site's webhooks, their state and their 20 newest deliveries (never the secret)",
+    ok: { 200: json(S.WebhookList, 'The webhooks.') },
+  }),
+  site('post', '/admin/webhooks/:id/enable', {
+    tag: 'webhooks',
+    access: 'admin',
+    summary: 'Make a disabled webhook send again, its waiting events first',
+    params: { id: S.named(Hooks.HookId, 'WebhookId', { examples: ['newsroom'] }) },
+    ok: { 200: json(S.WebhookEnabled, 'Enabled; `resumed` events wait to be sent.') },
+  }),
+  site('get', '/moderation/webhooks', {
+    tag: 'webhooks',
+    access: 'moderator',
+    summary: "Which of the site's webhooks are disabled (by host), for the console's banner",
+    ok: { 200: json(S.WebhookSummary, 'The webhooks, by host.') },
+  }),
+
   site('post', '/dev/token', {
     tag: 'admin',
     access: 'public',
@@ -290,6 +355,7 @@ export const ROUTES: RouteDoc[] = [
   ...page('/demo/', 'The demo listing page, with count badges', 'text/html', { 301: { description: '`/demo` moves to `/demo/`.', headers: { Location: '/demo/' } } }),
   ...page('/demo/article', 'The sample Hindi article with the widget', 'text/html'),
   ...page('/moderate', 'The moderator console (when built)', 'text/html'),
+  ...page('/dashboard', "The newsroom's engagement dashboard (when built; staff sign-in as in the console)", 'text/html'),
 ];
 
 /** A reader's data: the report (streamed) and the erasure (idempotent). */

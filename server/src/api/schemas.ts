@@ -406,6 +406,130 @@ export const ExportLine = named(
 );
 export const DevToken = named(z.strictObject({ token: z.string(), expiresAt: Iso }), 'DevToken', { examples: [{ token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…', expiresAt: EXAMPLE.at }] });
 
+// A signed-in reader's notifications.
+const Count = z.number().int().min(0);
+export const Notification = named(
+  z.strictObject({
+    id: z.string().describe('Time-sortable: a later notification has a greater id (string order).'),
+    kind: z.enum(['reply', 'published', 'removed']),
+    article: z.string(),
+    comment: z.string().describe('The reply (`reply`), else the reader’s own comment.'),
+    parentId: z.string().optional(),
+    by: z.strictObject({ id: z.string(), name: z.string(), picture: z.string().optional() }).optional(),
+    excerpt: z.string().describe('The start of the comment’s text (plain text, at most 140 characters).'),
+    reason: z.string().optional(),
+    at: Iso,
+    read: z.boolean(),
+  }),
+  'Notification',
+  {
+    examples: [
+      {
+        id: '0mb1x2y3z-6650c20da9b8c7d6e5f40318-000001',
+        kind: 'reply',
+        article: EXAMPLE.article,
+        comment: EXAMPLE.replyId,
+        parentId: EXAMPLE.commentId,
+        by: { id: 'reader-sunita', name: EXAMPLE.replyAuthor },
+        excerpt: EXAMPLE.replyBody,
+        at: EXAMPLE.at,
+        read: false,
+      },
+    ],
+  },
+);
+export const NotificationPage = named(z.strictObject({ items: z.array(Notification), unread: Count, nextCursor: z.string().nullable() }), 'NotificationPage');
+export const NotificationsRead = named(z.strictObject({ upTo: z.string().describe('Everything up to and including this id is read; empty before any.'), unread: Count }), 'NotificationsRead', {
+  examples: [{ upTo: '0mb1x2y3z-6650c20da9b8c7d6e5f40318-000001', unread: 0 }],
+});
+export const UnreadCount = named(z.strictObject({ unread: Count }), 'UnreadCount', { examples: [{ unread: 2 }] });
+
+// Engagement statistics (moderators and admins).
+const StatCounts = z.strictObject({
+  posted: Count.optional(),
+  published: Count.optional(),
+  held: Count.optional(),
+  rejected: Count.optional(),
+  decisions: Count.optional(),
+  approved: Count.optional(),
+  reactions: Count.optional(),
+  flags: Count.optional(),
+  waitMs: Count.optional(),
+  wait: z.record(z.string(), Count).optional(),
+  readers: Count.optional(),
+});
+export const StatsSeries = named(
+  z.strictObject({
+    from: Iso,
+    to: Iso,
+    resolution: z.enum(['minute', 'hour']),
+    article: z.string().nullable(),
+    points: z.array(StatCounts.extend({ at: z.number().describe('Start of the minute or hour, ms since the epoch.') })),
+    totals: StatCounts,
+    medianWaitMs: z.number().nullable(),
+    backlog: z.strictObject({ pending: Count, flagged: Count }),
+  }),
+  'StatsSeries',
+);
+export const StatsTop = named(
+  z.strictObject({
+    by: z.enum(['readers', 'comments', 'reactions']),
+    windowMs: z.number(),
+    articles: z.array(z.strictObject({ article: z.string(), readers: Count, comments: Count, reactions: Count, flags: Count, held: Count })),
+  }),
+  'StatsTop',
+  { examples: [{ by: 'comments', windowMs: 3600000, articles: [{ article: EXAMPLE.article, readers: 120, comments: 14, reactions: 63, flags: 1, held: 2 }] }] },
+);
+export const DashboardLive = named(
+  z.strictObject({
+    at: z.number(),
+    readers: Count,
+    articles: z.array(z.strictObject({ article: z.string(), readers: Count })),
+    minutes: z.array(z.strictObject({ at: z.number(), posted: Count, reactions: Count })),
+  }),
+  'DashboardLive',
+  { examples: [{ at: 1779617730000, readers: 412, articles: [{ article: EXAMPLE.article, readers: 230 }], minutes: [{ at: 1779617700000, posted: 6, reactions: 31 }] }] },
+);
+
+// Webhooks.
+const HookState = { disabled: z.boolean(), disabledAt: Iso.nullable() };
+export const WebhookList = named(
+  z.strictObject({
+    webhooks: z.array(
+      z.strictObject({
+        id: z.string(),
+        url: z.string(),
+        events: z.array(z.string()),
+        allowPrivateTargets: z.boolean(),
+        ...HookState,
+        disabledReason: z.string().nullable(),
+        pending: Count,
+        deliveries: z.array(
+          z.strictObject({
+            id: z.string().describe('The webhook-id header: the same on every attempt.'),
+            type: z.string(),
+            article: z.string().nullable(),
+            state: z.enum(['pending', 'delivered', 'failed']),
+            attempts: Count,
+            lastStatus: z.number().int().nullable(),
+            lastError: z.string().nullable(),
+            createdAt: Iso,
+            lastAttemptAt: Iso.nullable(),
+            deliveredAt: Iso.nullable(),
+          }),
+        ),
+      }),
+    ),
+  }),
+  'WebhookList',
+);
+export const WebhookEnabled = named(z.strictObject({ id: z.string(), disabled: z.literal(false), resumed: Count }), 'WebhookEnabled', { examples: [{ id: 'newsroom', disabled: false, resumed: 3 }] });
+export const WebhookSummary = named(
+  z.strictObject({ webhooks: z.array(z.strictObject({ id: z.string(), host: z.string(), ...HookState, reason: z.string().nullable() })) }),
+  'WebhookSummary',
+  { examples: [{ webhooks: [{ id: 'newsroom', host: 'hooks.example.com', disabled: true, disabledAt: EXAMPLE.at, reason: 'HTTP 500 after 8 attempts' }] }] },
+);
+
 // Operations.
 export const Health = named(z.strictObject({ status: z.literal('ok') }), 'Health', { examples: [{ status: 'ok' }] });
 export const Readiness = named(
@@ -447,3 +571,7 @@ agree<Same<z.infer<typeof QueueRemoved>, Parameters<P.ModerationServerToClientEv
 agree<Same<z.infer<typeof Presence>, Parameters<P.ServerToClientEvents['presence']>[0]>>();
 agree<Same<z.input<typeof In.PostEvent>, P.PostPayload>>();
 agree<Same<Omit<z.input<typeof Mod.DecideEvent>, never>, P.DecideInput>>();
+agree<Same<z.infer<typeof Notification>, P.Notification>>();
+agree<Same<z.infer<typeof NotificationPage>, P.NotificationPage>>();
+agree<Same<z.infer<typeof NotificationsRead>, P.NotificationsRead>>();
+agree<Same<z.infer<typeof DashboardLive>, P.DashboardLive>>();

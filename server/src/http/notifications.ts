@@ -7,11 +7,11 @@ import { parseInput } from '../domain/inputs';
 import type { Services } from '../services';
 import { actorOf } from './identity';
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   cursor: NotificationId.optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
-const ReadBody = z.strictObject({ upTo: NotificationId });
+export const ReadBody = z.strictObject({ upTo: NotificationId });
 
 export function notificationsRouter(services: Services): Router {
   const r = Router({ mergeParams: true });

@@ -22,14 +22,14 @@ const Instant = z
     }
     return ms;
   });
-const SeriesQuery = z.strictObject({ from: Instant.optional(), to: Instant.optional(), article: ArticleId.optional() });
+export const SeriesQuery = z.strictObject({ from: Instant.optional(), to: Instant.optional(), article: ArticleId.optional() });
 /** `30m`, `1h`, `24h`, `7d`. */
 const Window = z
   .string()
   .regex(/^\d{1,4}[mhd]$/, 'a window such as 30m, 1h or 7d')
   .transform((s) => Number(s.slice(0, -1)) * { m: 60_000, h: HOUR_MS, d: 24 * HOUR_MS }[s.slice(-1) as 'm' | 'h' | 'd'])
   .refine((ms) => ms >= 60_000 && ms <= MAX_RANGE_MS, 'a window from 1m to 31d');
-const TopQuery = z.strictObject({ by: z.enum(['readers', 'comments', 'reactions']).default('comments'), window: Window.default(HOUR_MS) });
+export const TopQuery = z.strictObject({ by: z.enum(['readers', 'comments', 'reactions']).default('comments'), window: Window.default(HOUR_MS) });
 
 const DEFAULT_RANGE_MS = 6 * HOUR_MS;
 

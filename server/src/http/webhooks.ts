@@ -7,7 +7,7 @@ import { requireAdmin, requireModerator } from '../domain/moderation';
 import type { Webhooks } from '../domain/webhooks';
 import { actorOf } from './identity';
 
-const HookId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a webhook id');
+export const HookId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a webhook id');
 
 export function webhooksRouter(webhooks: Webhooks): Router {
   const r = Router({ mergeParams: true });
