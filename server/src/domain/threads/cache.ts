@@ -250,15 +250,17 @@ export class ThreadCache {
       return null;
     }
     const seq = art?.seq ?? 0;
-    if (doc.v !== SNAPSHOT_VERSION || doc.seq > seq || asked - doc.verifiedAt.getTime() > this.maxQuietMs) {
+    // A stale one is removed, so that the one written after the build replaces it whatever
+    // its seq (one of another version, or from a log that was reset, may claim a later seq).
+    const stale = async () => {
       observer?.snapshotRead?.('stale');
+      this.writer?.forgotten(site, [article]);
+      await snap.store.forget(site, [article]);
       return null;
-    }
+    };
+    if (doc.v !== SNAPSHOT_VERSION || doc.seq > seq || asked - doc.verifiedAt.getTime() > this.maxQuietMs) return stale();
     const thread = fromSnapshot(site, article, doc);
-    if ((await this.catchUp(site, article, thread)) !== 'ok' || thread.seq < seq) {
-      observer?.snapshotRead?.('stale');
-      return null;
-    }
+    if ((await this.catchUp(site, article, thread)) !== 'ok' || thread.seq < seq) return stale();
     thread.verifiedAt = asked;
     observer?.snapshotRead?.('hit');
     return thread;
