@@ -3,7 +3,7 @@
 // against its baseline, prints one table and writes bench/results/latest.json. Load generators
 // run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
-//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget
+//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget, growth
 //   --server-root=DIR   run Charcha from another checkout (e.g. the commit before a change)
 //   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,7 @@ import type { ScenarioResult } from './result';
 import { bareSender, charchaSender, connectWriter, fanoutResults, runFanout } from './scenarios/fanout';
 import { runClusterPresence } from './scenarios/cluster-presence';
 import { runBigThread, runCrowd } from './scenarios/crowd';
+import { growthSettings, runGrowth } from './scenarios/growth';
 import { runRead } from './scenarios/read';
 import { runWidget } from './scenarios/widget';
 import { runWrite } from './scenarios/write';
@@ -27,7 +28,7 @@ import { isQuick, settingsFor } from './settings';
 import { signUserToken, writeBenchSite } from './site';
 import { renderTable } from './table';
 
-const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget'] as const;
+const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget', 'growth'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -145,6 +146,12 @@ try {
     results.push(...(await runClusterPresence({ mongoUri: withDb('charcha_bench_presence'), sitesFile: site.file, dataDir: join(work, 'presence') }, fleets, site.id, settings)));
   }
   if (only.has('widget')) results.push(...runWidget());
+  if (only.has('growth')) {
+    const g = growthSettings(process.env, settings.quick);
+    say(`growth: a 100-comment article, an empty database and one with ${g.comments} comments in ${g.articles} articles and ${g.users} users beside`);
+    results.push(...(await runGrowth({ driver, withDb, site, dataDir: join(work, 'growth'), say }, g)));
+    saveResults(false);
+  }
 } finally {
   await fleets?.stop();
   for (const s of servers ?? []) await s?.child.stop();

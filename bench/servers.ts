@@ -19,6 +19,8 @@ export interface CharchaOptions {
   label?: string;
   /** Run Charcha from another checkout (e.g. the commit before a change). */
   root?: string;
+  /** More environment (e.g. THREAD_SNAPSHOT_MS). */
+  env?: Record<string, string>;
 }
 
 export async function startCharcha(opts: CharchaOptions): Promise<RunningServer> {
@@ -35,6 +37,7 @@ export async function startCharcha(opts: CharchaOptions): Promise<RunningServer>
       DATA_DIR: opts.dataDir,
       LOG_LEVEL: 'warn',
       REDIS_URL: opts.redisUrl ?? '', // unset: one node, fan-out and limits in memory
+      ...opts.env,
     },
   });
   const url = `http://127.0.0.1:${port}`;
