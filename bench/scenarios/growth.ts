@@ -1,23 +1,25 @@
 // Growth: what a reader's and a writer's requests cost on a 100-comment article when the
 // database is empty beside it, and when it holds many other comments and users (the target:
-// 100,000 comments in 1,000 articles and 50,000 users). Each database gets its own two
-// Charcha processes: one that reads every timed article once (building its thread and writing
-// its snapshot), then a node that never saw them, timed on
+// 100,000 comments in 1,000 articles and 50,000 users). For each database a Charcha process
+// reads every timed article once (building its thread and writing its snapshot) and stops;
+// then a node that never saw them is timed on
 // - page cold: the first page of an article it never held (from the snapshot, by `_id`);
 // - page warm: the same page again (the node holds the thread);
 // - post: a signed-in comment on the article (`POST …/comments`), by a stored user;
 // - join: `article:join` then `article:leave` on a socket;
-// - page cold, built: for reference, the first page of an article whose snapshot was removed
-//   (the listing query the snapshot avoids).
-// Full over empty is the figure; the target is ≤ 1.2x. Knobs: GROWTH_COMMENTS,
-// GROWTH_ARTICLES, GROWTH_USERS (what is stored beside), GROWTH_SAMPLES (articles read cold,
-// and timed requests of each other kind).
+// - page cold, built: for reference, the first page of an article never read, so without a
+//   snapshot (the listing the snapshot avoids).
+// The two databases' cold nodes run side by side and take turns, request by request. For
+// the reasons, the database alone is timed too, through the driver: a user and a snapshot by
+// `_id`, and the listing of one article. Full over empty is the figure; the target is ≤ 1.2x.
+// Knobs: GROWTH_COMMENTS, GROWTH_ARTICLES, GROWTH_USERS (what is stored beside),
+// GROWTH_SAMPLES (articles read cold, and timed requests of each other kind).
 import type { MongoClient } from 'mongodb';
 import { io, type Socket } from 'socket.io-client';
 import { articleKey, userKey } from '../../server/src/store/models';
 import { compare, type ScenarioResult } from '../result';
 import { seedArticle } from '../seed';
-import { startCharcha } from '../servers';
+import { startCharcha, type RunningServer } from '../servers';
 import { signUserToken, type BenchSite } from '../site';
 import { round, summarize } from '../stats';
 
@@ -48,28 +50,98 @@ const TOP = 70;
 const REPLIES = 30;
 
 export async function runGrowth(ctx: GrowthContext, g: GrowthSettings): Promise<ScenarioResult[]> {
-  const empty = await measure(ctx, g, false);
-  const full = await measure(ctx, g, true);
-  const settings = { ...g, articleComments: TOP + REPLIES };
-  return KINDS.map((kind) =>
-    compare({
+  const labels = ['empty', 'full'] as const;
+  const dbs = { empty: await prepare(ctx, g, false), full: await prepare(ctx, g, true) };
+  const times = Object.fromEntries(labels.map((l) => [l, Object.fromEntries([...KINDS, ...PROBES].map((k) => [k, [] as number[]]))])) as Record<Label, Record<Kind | Probe, number[]>>;
+  const site = ctx.site.id;
+  const nodes: Partial<Record<Label, RunningServer>> = {};
+  const hits: Partial<Record<Label, number>> = {};
+  // The two databases take turns, request by request, so a busy machine weighs on both alike.
+  const turns = async (i: number, run: (label: Label, node: RunningServer) => Promise<void>) => {
+    for (const label of i % 2 ? [...labels].reverse() : labels) await run(label, nodes[label]!);
+  };
+  try {
+    for (const label of labels) nodes[label] = await startCharcha({ ...dbs[label].common, dataDir: `${ctx.dataDir}-${label}-c`, label: `growth-c-${label}` });
+    for (let i = 0; i < g.samples; i++) await turns(i, async (l, n) => void times[l]['page cold'].push(await getPage(n.url, site, dbs[l].articles[i]!)));
+    for (const label of labels) hits[label] = await snapshotHits(nodes[label]!.url);
+    for (let i = 0; i < g.samples; i++) await turns(i, async (l, n) => void times[l]['page warm'].push(await getPage(n.url, site, dbs[l].articles[0]!)));
+    const sockets = Object.fromEntries(await Promise.all(labels.map(async (l) => [l, await connect(nodes[l]!.url, site)] as const))) as Record<Label, Socket>;
+    try {
+      for (let i = 0; i < g.samples; i++) {
+        await turns(i, async (l, n) => {
+          const t = performance.now();
+          const ack = (await sockets[l].timeout(30_000).emitWithAck('article:join', { article: dbs[l].articles[2] })) as { error?: unknown };
+          if (ack.error) throw new Error(`growth: join answered ${JSON.stringify(ack.error)}`);
+          times[l].join.push(performance.now() - t);
+          await sockets[l].timeout(30_000).emitWithAck('article:leave', { article: dbs[l].articles[2] });
+        });
+      }
+    } finally {
+      for (const s of Object.values(sockets)) s.close();
+    }
+    // The database alone, through the driver: one stored user and one snapshot by `_id`, and
+    // the listing a thread built from the database runs.
+    for (let i = 0; i < g.samples; i++) {
+      await turns(i, async (l) => {
+        const db = ctx.driver.db(dbs[l].dbName);
+        times[l]['driver user by _id'].push(await timed(() => db.collection('users').findOne({ _id: userKey(site, `poster-${i}`) as never })));
+        times[l]['driver snapshot by _id'].push(await timed(() => db.collection('thread_snapshots').findOne({ _id: articleKey(site, dbs[l].articles[i]!) as never })));
+        if (i < 5) times[l]['driver listing'].push(await timed(() => db.collection('comments').find({ site, article: dbs[l].articles[i], visible: true }).toArray()));
+      });
+    }
+    // Posts last: each is followed by a recount of its article's counters (a listing).
+    for (let i = 0; i < g.samples; i++) {
+      await turns(i, async (l, n) => {
+        const token = await signUserToken(ctx.site, `poster-${i}`, `Poster ${i}`);
+        const t = performance.now();
+        const res = await fetch(`${n.url}/api/v1/sites/${site}/articles/${dbs[l].articles[1]}/comments`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ body: `वृद्धि ${l} ${i}: a comment on a growing site`, clientId: `growth-${l}-${i}` }),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 201) throw new Error(`growth: post answered ${res.status}`);
+        times[l].post.push(performance.now() - t);
+      });
+    }
+    // For reference: articles never read, so without a snapshot, built from the database.
+    for (let i = 0; i < BUILT; i++) await turns(i, async (l, n) => void times[l]['page cold, built'].push(await getPage(n.url, site, `growth-built-${i}`)));
+  } finally {
+    for (const n of Object.values(nodes)) await n.child.stop();
+    for (const label of labels) await ctx.driver.db(dbs[label].dbName).dropDatabase();
+  }
+  const settings = { ...g, articleComments: TOP + REPLIES, seedSec: round(dbs.full.seedSec, 1) };
+  return [...KINDS, ...PROBES].map((kind) => {
+    const full = summarize(times.full[kind]);
+    const empty = summarize(times.empty[kind]);
+    const targeted = (KINDS as string[]).includes(kind) && kind !== 'page cold, built';
+    return compare({
       scenario: `growth ${kind} p50`,
       metric: 'ms, full / empty database',
-      charcha: round(full.times[kind].p50),
-      baseline: round(empty.times[kind].p50),
+      charcha: round(full.p50),
+      baseline: round(empty.p50),
       baselineName: 'same, empty database',
-      target: kind === 'page cold, built' ? null : { text: '≤ 1.2x empty', atMost: 1.2 },
-      settings: { ...settings, seedSec: round(full.seedSec, 1) },
-      detail: {
-        full: { p50: round(full.times[kind].p50), p99: round(full.times[kind].p99), n: full.times[kind].count },
-        empty: { p50: round(empty.times[kind].p50), p99: round(empty.times[kind].p99), n: empty.times[kind].count },
-        snapshotHits: { full: full.hits, empty: empty.hits },
-      },
-    }),
-  );
+      target: targeted ? { text: '≤ 1.2x empty', atMost: 1.2 } : null,
+      settings,
+      detail: { full: { p50: round(full.p50), p99: round(full.p99), n: full.count }, empty: { p50: round(empty.p50), p99: round(empty.p99), n: empty.count }, snapshotHits: hits },
+    });
+  });
 }
 
-async function measure(ctx: GrowthContext, g: GrowthSettings, filled: boolean) {
+type Label = 'empty' | 'full';
+type Probe = 'driver user by _id' | 'driver snapshot by _id' | 'driver listing';
+const PROBES: Probe[] = ['driver user by _id', 'driver snapshot by _id', 'driver listing'];
+/** Articles read without a snapshot, for reference. */
+const BUILT = 3;
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** Seeds one database and has a node read every timed article once, so their snapshots are written. */
+async function prepare(ctx: GrowthContext, g: GrowthSettings, filled: boolean) {
   const label = filled ? 'full' : 'empty';
   const dbName = `charcha_growth_${label}`;
   const db = ctx.driver.db(dbName);
@@ -86,18 +158,15 @@ async function measure(ctx: GrowthContext, g: GrowthSettings, filled: boolean) {
     }
   }
   const articles = Array.from({ length: g.samples }, (_, i) => `growth-${i}`);
-  const built = [0, 1, 2].map((i) => `growth-built-${i}`);
+  const built = Array.from({ length: BUILT }, (_, i) => `growth-built-${i}`);
   for (const article of [...articles, ...built]) await seedArticle(ctx.driver, dbName, { site, article, count: TOP, replies: REPLIES });
   // The posting users exist, as regular commenters do.
-  await db.collection('users').insertMany(Array.from({ length: g.samples }, (_, i) => userDoc(site, `poster-${i}`)) as never[], { ordered: false }).catch(() => undefined);
+  await db.collection('users').insertMany(Array.from({ length: g.samples }, (_, i) => userDoc(site, `poster-${i}`)) as never[], { ordered: false });
   const seedSec = (Date.now() - t0) / 1000;
   ctx.say(`growth (${label}): stored in ${round(seedSec, 1)} s`);
 
-  const env = { THREAD_SNAPSHOT_MS: '100' };
-  const common = { mongoUri: ctx.withDb(dbName), sitesFile: ctx.site.file, env };
+  const common = { mongoUri: ctx.withDb(dbName), sitesFile: ctx.site.file, env: { THREAD_SNAPSHOT_MS: '100' } };
   const writer = await startCharcha({ ...common, dataDir: `${ctx.dataDir}-${label}-w`, label: `growth-w-${label}` });
-  const times = Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
-  let hits = 0;
   try {
     for (const article of articles) await getPage(writer.url, site, article);
     const keys = articles.map((a) => articleKey(site, a));
@@ -108,43 +177,7 @@ async function measure(ctx: GrowthContext, g: GrowthSettings, filled: boolean) {
   } finally {
     await writer.child.stop();
   }
-  const cold = await startCharcha({ ...common, dataDir: `${ctx.dataDir}-${label}-c`, label: `growth-c-${label}` });
-  try {
-    for (const article of articles) times['page cold'].push(await getPage(cold.url, site, article));
-    hits = await snapshotHits(cold.url);
-    for (let i = 0; i < g.samples; i++) times['page warm'].push(await getPage(cold.url, site, articles[0]!));
-    for (let i = 0; i < g.samples; i++) {
-      const token = await signUserToken(ctx.site, `poster-${i}`, `Poster ${i}`);
-      const t = performance.now();
-      const res = await fetch(`${cold.url}/api/v1/sites/${site}/articles/${articles[1]}/comments`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ body: `वृद्धि ${label} ${i}: a comment on a growing site`, clientId: `growth-${label}-${i}` }),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 201) throw new Error(`growth: post answered ${res.status}`);
-      times.post.push(performance.now() - t);
-    }
-    const socket = await connect(cold.url, site);
-    try {
-      for (let i = 0; i < g.samples; i++) {
-        const t = performance.now();
-        const ack = (await socket.timeout(30_000).emitWithAck('article:join', { article: articles[2] })) as { error?: unknown };
-        if (ack.error) throw new Error(`growth: join answered ${JSON.stringify(ack.error)}`);
-        times.join.push(performance.now() - t);
-        await socket.timeout(30_000).emitWithAck('article:leave', { article: articles[2] });
-      }
-    } finally {
-      socket.close();
-    }
-    // For reference: articles never read, so without a snapshot: built from the database
-    // (three are enough to see what the listing costs).
-    for (const article of built) times['page cold, built'].push(await getPage(cold.url, site, article));
-  } finally {
-    await cold.child.stop();
-  }
-  await ctx.driver.db(dbName).dropDatabase();
-  return { seedSec, hits, times: Object.fromEntries(KINDS.map((k) => [k, summarize(times[k])])) as Record<Kind, ReturnType<typeof summarize>> };
+  return { dbName, articles, seedSec, common };
 }
 
 async function getPage(url: string, site: string, article: string): Promise<number> {
