@@ -146,28 +146,29 @@ async function prepare(ctx: GrowthContext, g: GrowthSettings, filled: boolean) {
   const dbName = `charcha_growth_${label}`;
   const db = ctx.driver.db(dbName);
   const site = ctx.site.id;
-  const t0 = Date.now();
-  if (filled) {
-    ctx.say(`growth: storing ${g.comments} comments in ${g.articles} articles and ${g.users} users beside`);
-    const per = Math.max(1, Math.floor(g.comments / g.articles));
-    for (let a = 0; a < g.articles; a++) await seedArticle(ctx.driver, dbName, { site, article: `filler-${a}`, count: per });
-    for (let from = 0; from < g.users; from += 1000) {
-      const docs = [];
-      for (let u = from; u < Math.min(g.users, from + 1000); u++) docs.push(userDoc(site, `reader-${u}`));
-      await db.collection('users').insertMany(docs as never[], { ordered: false });
-    }
-  }
-  const articles = Array.from({ length: g.samples }, (_, i) => `growth-${i}`);
-  const built = Array.from({ length: BUILT }, (_, i) => `growth-built-${i}`);
-  for (const article of [...articles, ...built]) await seedArticle(ctx.driver, dbName, { site, article, count: TOP, replies: REPLIES });
-  // The posting users exist, as regular commenters do.
-  await db.collection('users').insertMany(Array.from({ length: g.samples }, (_, i) => userDoc(site, `poster-${i}`)) as never[], { ordered: false });
-  const seedSec = (Date.now() - t0) / 1000;
-  ctx.say(`growth (${label}): stored in ${round(seedSec, 1)} s`);
-
+  // Started on the empty database, so its migrations have nothing to do, as on a site that grew.
   const common = { mongoUri: ctx.withDb(dbName), sitesFile: ctx.site.file, env: { THREAD_SNAPSHOT_MS: '100' } };
   const writer = await startCharcha({ ...common, dataDir: `${ctx.dataDir}-${label}-w`, label: `growth-w-${label}` });
+  const articles = Array.from({ length: g.samples }, (_, i) => `growth-${i}`);
+  let seedSec = 0;
   try {
+    const t0 = Date.now();
+    if (filled) {
+      ctx.say(`growth: storing ${g.comments} comments in ${g.articles} articles and ${g.users} users beside`);
+      const per = Math.max(1, Math.floor(g.comments / g.articles));
+      for (let a = 0; a < g.articles; a++) await seedArticle(ctx.driver, dbName, { site, article: `filler-${a}`, count: per });
+      for (let from = 0; from < g.users; from += 1000) {
+        const docs = [];
+        for (let u = from; u < Math.min(g.users, from + 1000); u++) docs.push(userDoc(site, `reader-${u}`));
+        await db.collection('users').insertMany(docs as never[], { ordered: false });
+      }
+    }
+    const built = Array.from({ length: BUILT }, (_, i) => `growth-built-${i}`);
+    for (const article of [...articles, ...built]) await seedArticle(ctx.driver, dbName, { site, article, count: TOP, replies: REPLIES });
+    // The posting users exist, as regular commenters do.
+    await db.collection('users').insertMany(Array.from({ length: g.samples }, (_, i) => userDoc(site, `poster-${i}`)) as never[], { ordered: false });
+    seedSec = (Date.now() - t0) / 1000;
+    ctx.say(`growth (${label}): stored in ${round(seedSec, 1)} s`);
     for (const article of articles) await getPage(writer.url, site, article);
     const keys = articles.map((a) => articleKey(site, a));
     for (const started = Date.now(); (await db.collection('thread_snapshots').countDocuments({ _id: { $in: keys as never[] } })) < keys.length; ) {
