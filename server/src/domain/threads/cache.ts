@@ -260,6 +260,7 @@ export class ThreadCache {
     };
     if (doc.v !== SNAPSHOT_VERSION || doc.seq > seq || asked - doc.verifiedAt.getTime() > this.maxQuietMs) return stale();
     const thread = fromSnapshot(site, article, doc);
+    this.writer?.stored(site, article, doc.seq);
     if ((await this.catchUp(site, article, thread)) !== 'ok' || thread.seq < seq) return stale();
     thread.verifiedAt = asked;
     observer?.snapshotRead?.('hit');

@@ -113,6 +113,12 @@ export class SnapshotWriter {
     return this.flushing;
   }
 
+  /** A snapshot at `seq` is stored (just read): a thread at that seq need not write it again. */
+  stored(site: string, article: string, seq: number): void {
+    const key = articleKey(site, article);
+    if ((this.lastSeq.get(key) ?? -1) < seq) this.lastSeq.set(key, seq);
+  }
+
   /** The articles' snapshots were removed: write them again whatever their seq. */
   forgotten(site: string, articles: string[]): void {
     for (const a of articles) this.lastSeq.delete(articleKey(site, a));
