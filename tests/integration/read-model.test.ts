@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ObjectId } from 'mongodb';
 import { call, connectReader, http, record, waitFor, type ReaderClient } from '../helpers/clients';
 import { startRedis, type RedisServer } from '../helpers/cluster';
+import { seededRandom } from '../helpers/random';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
 import type { Actor } from '../../server/src/domain/actor';
@@ -33,24 +34,7 @@ const SETTLE_MS = 4000;
 const COLD_EVERY = Number(process.env.READ_MODEL_COLD_EVERY ?? 8);
 const COLD_RESTART = 5 * COLD_EVERY;
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick<T>(list: readonly T[]): T | undefined {
-      return list.length ? list[Math.floor(next() * list.length)] : undefined;
-    },
-  };
-}
+const random = seededRandom;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import type { ArticleEvent, Comment, SortOrder } from '../../client-sdk/src/protocol';
 import { fromSnapshot, toSnapshot, SNAPSHOT_PAGE } from '../../server/src/domain/threads/snapshot';
 import { Thread, type PageQuery } from '../../server/src/domain/threads/thread';
+import { seededRandom as random } from '../helpers/random';
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(l: readonly T[]): T | undefined => (l.length ? l[Math.floor(next() * l.length)] : undefined) };
-}
 
 const ARTICLE = 'a1';
 const KEY = 'demo:a1';
