@@ -109,8 +109,9 @@ export class ThreadCache {
   }
 
   /**
-   * The article's thread able to answer `q` (null: the article view): the held one when it can, else one built in full
-   * from the database (a thread started from a snapshot holds only its first pages).
+   * The article's thread able to answer `q` (null: the article view): the held one when it
+   * can, else one built in full from the database (a thread started from a snapshot holds
+   * only its first pages).
    */
   async answering(site: string, article: string, q: PageQuery | null): Promise<Thread> {
     const answers = (t: Thread) => (q ? t.canAnswer(q) : t.viewExact);
