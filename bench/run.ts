@@ -3,7 +3,7 @@
 // against its baseline, prints one table and writes bench/results/latest.json. Load generators
 // run in their own processes too.
 //   --quick             a run under two minutes (also `npm run bench --quick`)
-//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget, stats
+//   --only=a,b          only these scenarios: fanout (with memory), write, read, crowd, big, presence, widget, stats, growth
 //   --server-root=DIR   run Charcha from another checkout (e.g. the commit before a change)
 //   --profile           run Charcha with --cpu-prof; profiles land in $TMPDIR/charcha-bench-profiles/
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,7 @@ import type { ScenarioResult } from './result';
 import { bareSender, charchaSender, connectWriter, fanoutResults, runFanout } from './scenarios/fanout';
 import { runClusterPresence } from './scenarios/cluster-presence';
 import { runBigThread, runCrowd } from './scenarios/crowd';
+import { growthSettings, runGrowth } from './scenarios/growth';
 import { runRead } from './scenarios/read';
 import { runStatsCost } from './scenarios/stats';
 import { runWidget } from './scenarios/widget';
@@ -28,7 +29,7 @@ import { isQuick, settingsFor } from './settings';
 import { signUserToken, writeBenchSite } from './site';
 import { renderTable } from './table';
 
-const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget', 'stats'] as const;
+const SCENARIOS = ['fanout', 'write', 'read', 'crowd', 'big', 'presence', 'widget', 'stats', 'growth'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -149,6 +150,12 @@ try {
   if (only.has('stats')) {
     say(`statistics' cost: ${settings.writers} writers posting to a node with STATS=on and one with STATS=off, ${settings.writeRounds} rounds of ${settings.writeSec} s each`);
     results.push(...(await runStatsCost({ sitesFile: site.file, dataDir: join(work, 'stats') }, { on: withDb('charcha_bench_stats_on'), off: withDb('charcha_bench_stats_off') }, site, settings, runId)));
+    saveResults(false);
+  }
+  if (only.has('growth')) {
+    const g = growthSettings(process.env, settings.quick);
+    say(`growth: a 100-comment article, an empty database and one with ${g.comments} comments in ${g.articles} articles and ${g.users} users beside`);
+    results.push(...(await runGrowth({ driver, withDb, site, dataDir: join(work, 'growth'), say }, g)));
     saveResults(false);
   }
 } finally {

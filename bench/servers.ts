@@ -19,7 +19,7 @@ export interface CharchaOptions {
   label?: string;
   /** Run Charcha from another checkout (e.g. the commit before a change). */
   root?: string;
-  /** More environment, e.g. STATS=off. */
+  /** More environment, e.g. STATS=off or THREAD_SNAPSHOT_MS. */
   env?: Record<string, string>;
 }
 

@@ -16,8 +16,9 @@ import { buildModeration } from './domain/moderation-services';
 import { NotificationService } from './domain/notifications';
 import { PresenceService } from './domain/presence';
 import { ReactionService } from './domain/reactions';
-import { ThreadReads } from './domain/threads';
+import { SnapshotStore, ThreadReads } from './domain/threads';
 import { Webhooks } from './domain/webhooks';
+import { snapshotCollections } from './store/thread-snapshots';
 import { adminRouter } from './http/admin';
 import { commentsRouter } from './http/comments';
 import { devTokenRouter } from './http/dev-token';
@@ -105,6 +106,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
     maxBytes: config.THREAD_CACHE_MB * 1024 * 1024,
     verifyEveryMs: config.REDIS_URL ? 0 : SOLE_NODE_VERIFY_MS,
     observer: metrics.threadObserver,
+    snapshots: { store: new SnapshotStore(snapshotCollections(db.conn), db.ferret), intervalMs: config.THREAD_SNAPSHOT_MS, onError: (err) => log.warn({ err }, 'thread snapshot write failed') },
   });
   metrics.watchThreads(() => reads.cache.stats());
   fanout.articleFollowers.push((site, event) => reads.cache.emitted(site, event));
@@ -235,6 +237,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await webhooks.close();
       await presence.close();
       await events.drain();
+      await reads.cache.close();
       await services.stats?.close(); // after the work in flight: its counts are flushed too
       await Promise.race([closed, new Promise((r) => setTimeout(r, config.SHUTDOWN_GRACE_MS))]);
       io.close();

@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   EVENT_RETENTION_HOURS: z.coerce.number().positive().default(48),
   /** Memory for the threads each node keeps for readers (the read model), in MB. */
   THREAD_CACHE_MB: z.coerce.number().positive().default(64),
+  /** Least milliseconds between two writes of one article's thread snapshot (its first pages in the database). */
+  THREAD_SNAPSHOT_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
   /** Largest Socket.IO message accepted, in bytes. */
   SOCKET_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Largest HTTP JSON body accepted, in bytes. */

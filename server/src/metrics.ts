@@ -28,6 +28,9 @@ export interface Metrics {
   /** Reads of the thread read model: hits, misses (built), rebuilds by reason. */
   threadReads: Counter<'outcome'>;
   threadObserver: ThreadCacheObserver;
+  /** Thread snapshots read by nodes that did not hold the thread (hit, miss, stale), and written. */
+  snapshotReads: Counter<'result'>;
+  snapshotWrites: Counter<'result'>;
   /** Reports the read model's bytes and articles on each scrape. */
   watchThreads(stats: () => { bytes: number; articles: number }): void;
 }
@@ -110,10 +113,24 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['outcome'] as const,
     registers,
   });
+  const snapshotReads = new Counter({
+    name: 'charcha_thread_snapshot_reads_total',
+    help: 'Thread snapshots looked up for threads not held: hit (used), miss (none), stale (other version, or events after it not kept)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const snapshotWrites = new Counter({
+    name: 'charcha_thread_snapshot_writes_total',
+    help: 'Thread snapshot writes: written, older (a newer one was stored), busy (another node writing; retried), failed',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const threadObserver: ThreadCacheObserver = {
     hit: () => threadReads.inc({ outcome: 'hit' }),
     miss: () => threadReads.inc({ outcome: 'miss' }),
     rebuild: (reason) => threadReads.inc({ outcome: `rebuild_${reason}` }),
+    snapshotRead: (result) => snapshotReads.inc({ result }),
+    snapshotWritten: (result) => snapshotWrites.inc({ result }),
   };
   let threadStats = () => ({ bytes: 0, articles: 0 });
   new Gauge({
@@ -136,7 +153,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     threadStats = stats;
   };
 
-  return { registry, sockets, emitted, postSeconds, rateLimited, pipelineDecisions, databaseErrors, redisErrors, redisUp, domainObserver, threadReads, threadObserver, watchThreads };
+  return { registry, sockets, emitted, postSeconds, rateLimited, pipelineDecisions, databaseErrors, redisErrors, redisUp, domainObserver, threadReads, threadObserver, snapshotReads, snapshotWrites, watchThreads };
 }
 
 /** The driver events that mean the database is in trouble. */

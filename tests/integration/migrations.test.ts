@@ -65,7 +65,9 @@ describe('migrations', function () {
       assert.equal(await Article.countDocuments({ site: 'demo', article: 'old-1' }), 1);
       assert.equal(await User.countDocuments({ site: 'demo' }), 2);
       const done = await again.db.conn.collection('migrations').countDocuments({});
-      assert.equal(done, 3);
+      assert.equal(done, 4);
+      const collections = (await again.db.conn.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      for (const name of ['thread_snapshots', 'thread_snapshot_locks']) assert.ok(collections.includes(name), `${name} created`);
     } finally {
       await again.close();
     }

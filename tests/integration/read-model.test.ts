@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ObjectId } from 'mongodb';
 import { call, connectReader, http, record, waitFor, type ReaderClient } from '../helpers/clients';
 import { startRedis, type RedisServer } from '../helpers/cluster';
+import { seededRandom } from '../helpers/random';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
 import type { Actor } from '../../server/src/domain/actor';
@@ -29,25 +30,11 @@ const SEED = Number(process.env.READ_MODEL_SEED ?? 20261202);
 /** How long a cached page may take to show what the database shows (reaction totals are
  * sent coalesced, at most one event per 250 ms, then recounted after 1 s of quiet). */
 const SETTLE_MS = 4000;
+/** Steps between checks of a node started cold (from the thread's snapshot), and between its restarts. */
+const COLD_EVERY = Number(process.env.READ_MODEL_COLD_EVERY ?? 8);
+const COLD_RESTART = 5 * COLD_EVERY;
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick<T>(list: readonly T[]): T | undefined {
-      return list.length ? list[Math.floor(next() * list.length)] : undefined;
-    },
-  };
-}
+const random = seededRandom;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -126,6 +113,36 @@ describe('thread read model', function () {
     }
   }
 
+  /**
+   * The first pages and article view of `node` (started cold: it holds the first pages from
+   * the snapshot and applies the events after it) equal the database's, once the events are
+   * out (a node alone looks at the log at most a second after the last look).
+   */
+  async function settledFirstPages(node: TestServer, article: string, viewer: string, step: string): Promise<void> {
+    const viewerToken = await token(viewer);
+    const reads = server.app.services.comments.reads;
+    const start = Date.now();
+    for (;;) {
+      const fresh = await reads.fromDatabase('demo', article);
+      let diff: string | null = null;
+      for (const who of [null, viewer]) {
+        for (const sort of ['newest', 'oldest', 'top']) {
+          for (const limit of ['4', '25']) {
+            const got = await http(node.url, 'GET', `${API}/articles/${article}/comments?sort=${sort}&limit=${limit}`, { token: who ? viewerToken : undefined });
+            const want = await reads.listComments(actorFor(server, who), article, { sort, limit: Number(limit) } as never, fresh);
+            if (!diff && !isDeepEqual(got.body, want)) diff = `cold node, ${who ?? 'anonymous'} ${sort} ${limit}\n got ${JSON.stringify(got.body)}\nwant ${JSON.stringify(want)}`;
+          }
+        }
+        const view = await http(node.url, 'GET', `${API}/articles/${article}`, { token: who ? viewerToken : undefined });
+        const wantView = await reads.getArticle(actorFor(server, who), article, fresh);
+        if (!diff && !isDeepEqual(view.body, wantView)) diff = `cold node, ${who ?? 'anonymous'} article\n got ${JSON.stringify(view.body)}\nwant ${JSON.stringify(wantView)}`;
+      }
+      if (!diff) return;
+      if (Date.now() - start > SETTLE_MS + 2000) assert.fail(`after ${step} (seed ${SEED}): ${diff}`);
+      await sleep(200);
+    }
+  }
+
   /** Every page the model serves equals the database's, once the step's events are out. */
   async function settled(article: string, viewer: string, step: string): Promise<void> {
     const start = Date.now();
@@ -136,6 +153,11 @@ describe('thread read model', function () {
       if (Date.now() - start > SETTLE_MS) assert.fail(`after ${step} (seed ${SEED}): ${diff}`);
       await sleep(100);
     }
+  }
+
+  async function snapshotHits(node: TestServer): Promise<number> {
+    const text = await (await fetch(`${node.url}/metrics`)).text();
+    return Number(/^charcha_thread_snapshot_reads_total\{result="hit"\} (\d+)/m.exec(text)?.[1] ?? 0);
   }
 
   it('serves every page as the database would, through a seeded run of every kind of change', async () => {
@@ -229,19 +251,42 @@ describe('thread read model', function () {
 
     // Read once first, so that the model holds the thread from its first event on.
     await settled(article, viewer, 'start');
-    for (let step = 0; step < STEPS; step++) {
-      let r = rnd.int(weights);
-      const [, name, run] = ops.find(([w]) => (r -= w) < 0)!;
-      const status = await run();
-      if (status !== undefined) assert.ok(status < 500, `${name} answered ${status}`);
-      counts[`${name} ${status === undefined ? 'skipped' : status < 300 ? 'done' : 'refused'}`] = (counts[`${name} ${status === undefined ? 'skipped' : status < 300 ? 'done' : 'refused'}`] ?? 0) + 1;
-      await settled(article, viewer, `step ${step} (${name})`);
+    // Nodes started cold, now and then, on the same database: their first pages come from the
+    // snapshot and the events after it; their listings of the comments are counted.
+    let cold: TestServer | undefined;
+    const coldChecks = { checks: 0, listings: 0, snapshotHits: 0 };
+    try {
+      for (let step = 0; step < STEPS; step++) {
+        let r = rnd.int(weights);
+        const [, name, run] = ops.find(([w]) => (r -= w) < 0)!;
+        const status = await run();
+        if (status !== undefined) assert.ok(status < 500, `${name} answered ${status}`);
+        counts[`${name} ${status === undefined ? 'skipped' : status < 300 ? 'done' : 'refused'}`] = (counts[`${name} ${status === undefined ? 'skipped' : status < 300 ? 'done' : 'refused'}`] ?? 0) + 1;
+        await settled(article, viewer, `step ${step} (${name})`);
+        if ((step + 1) % COLD_EVERY === 0) {
+          if (!cold || (step + 1) % COLD_RESTART === 0) {
+            if (cold) coldChecks.snapshotHits += await snapshotHits(cold);
+            await cold?.close();
+            await server.app.services.comments.reads.cache.flushSnapshots();
+            cold = await startTestServer({ sites: [SITE], mongoUri: server.mongoUri });
+            cold.db.conn.set('debug', (coll: string, method: string) => {
+              if (coll === 'comments' && method === 'find') coldChecks.listings++;
+            });
+          }
+          coldChecks.checks++;
+          await settledFirstPages(cold, article, viewer, `step ${step} (${name}), cold node`);
+        }
+      }
+      if (cold) coldChecks.snapshotHits += await snapshotHits(cold);
+    } finally {
+      await cold?.close();
     }
+    assert.ok(coldChecks.snapshotHits > 0, 'cold nodes started from snapshots');
     // The run exercised what it meant to.
     const all = await docs();
     for (const status of ['published', 'pending', 'rejected', 'deleted']) assert.ok(all.some((d) => d.status === status), `some comment is ${status}`);
     for (const op of ['post', 'reply', 'edit', 'delete', 'react', 'approve', 'reject', 'flag', 'lock', 'premod']) assert.ok(counts[`${op} done`], `some ${op} went through: ${JSON.stringify(counts)}`);
-    console.log(`      ${STEPS} steps (seed ${SEED}): ${all.length} comments; ${JSON.stringify(counts)}`);
+    console.log(`      ${STEPS} steps (seed ${SEED}): ${all.length} comments; ${JSON.stringify(counts)}; cold nodes: ${JSON.stringify(coldChecks)}`);
   });
 
   it('shows a post in the very next read, on the node that took it and on another node', async () => {

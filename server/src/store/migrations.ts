@@ -5,6 +5,7 @@
 import type { Connection } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { trusted, type Models } from './models';
+import { createSnapshotCollections } from './thread-snapshots';
 
 interface Step {
   name: string;
@@ -62,6 +63,13 @@ const STEPS: Step[] = [
           await coll.deleteOne({ _id });
         }
       }
+    },
+  },
+  {
+    // Thread snapshots (first pages by `_id`) and the locks their writers take on FerretDB.
+    name: '2026-12-thread-snapshots',
+    async run(_models, conn) {
+      await createSnapshotCollections(conn);
     },
   },
 ];

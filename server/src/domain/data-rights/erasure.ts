@@ -40,8 +40,10 @@ const PARALLEL = 8;
 export async function eraseUser(deps: ErasureDeps, by: Actor, userId: string): Promise<ErasureResult> {
   const site = by.site.id;
   const result: ErasureResult = { userId, comments: { removed: 0, tombstones: 0 }, reactions: 0, flags: 0, record: 'none' };
-  const ids = await eraseComments(deps, site, userId, result);
+  const { ids, articles } = await eraseComments(deps, site, userId, result);
   await blankCopies(deps.models, site, userId, ids);
+  // Held threads and stored first pages copied names that were blanked without an event.
+  await deps.comments.reads.forget(site, articles);
   result.reactions = await withdrawReactions(deps, by, userId);
   result.flags = await dropFlags(deps, site, userId);
   result.record = await reduceRecord(deps.models, site, userId);
@@ -50,9 +52,9 @@ export async function eraseUser(deps: ErasureDeps, by: Actor, userId: string): P
   return result;
 }
 
-async function eraseComments(deps: ErasureDeps, site: string, userId: string, result: ErasureResult): Promise<string[]> {
+async function eraseComments(deps: ErasureDeps, site: string, userId: string, result: ErasureResult): Promise<{ ids: string[]; articles: string[] }> {
   const { models, comments, moderation } = deps;
-  const docs = await models.Comment.find({ site, 'author.id': userId }, { _id: 1 }).lean<Pick<CommentDoc, '_id'>[]>();
+  const docs = await models.Comment.find({ site, 'author.id': userId }, { _id: 1, article: 1 }).lean<Pick<CommentDoc, '_id' | 'article'>[]>();
   let queueChanged = false;
   for (const { _id } of docs) {
     const change = await comments.lifecycle
@@ -74,7 +76,7 @@ async function eraseComments(deps: ErasureDeps, site: string, userId: string, re
     else if (change?.removed) result.comments.removed++;
   }
   if (queueChanged) await moderation.decisions.queue.refreshCounts(site);
-  return docs.map((d) => String(d._id));
+  return { ids: docs.map((d) => String(d._id)), articles: [...new Set(docs.map((d) => d.article))] };
 }
 
 /** The reader's name and words where other records copied them. */

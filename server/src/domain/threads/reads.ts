@@ -41,7 +41,7 @@ export class ThreadReads {
   }
 
   async getArticle(actor: Actor, article: string, source: ReadSource = 'model'): Promise<ArticleView> {
-    const [thread, viewers] = await Promise.all([this.thread(actor.site.id, article, source), this.fanout.viewers(actor.site.id, article)]);
+    const [thread, viewers] = await Promise.all([this.thread(actor.site.id, article, source, null), this.fanout.viewers(actor.site.id, article)]);
     const view = articleViewOf(thread, viewers, actor.site);
     if (actor.userId) view.myReactions = (await this.myReactions(actor, [`a:${article}`])).get(`a:${article}`) ?? [];
     return view;
@@ -49,7 +49,7 @@ export class ThreadReads {
 
   async listComments(actor: Actor, article: string, input: ListInput, source: ReadSource = 'model'): Promise<CommentPage> {
     const q = pageQuery(input);
-    const page = (await this.thread(actor.site.id, article, source)).page(q);
+    const page = (await this.thread(actor.site.id, article, source, q)).page(q);
     if (!actor.userId) return page;
     const targets = page.comments.flatMap((c) => [c, ...(c.replies ?? [])]).map((c) => `c:${c.id}`);
     const mine = await this.myReactions(actor, targets);
@@ -59,14 +59,14 @@ export class ThreadReads {
 
   /** The article view for anonymous readers, serialised once per seq and viewer count. */
   async sharedArticle(site: Pick<Site, 'id' | 'reactions'>, article: string): Promise<SharedAnswer> {
-    const [thread, viewers] = await Promise.all([this.cache.get(site.id, article), this.fanout.viewers(site.id, article)]);
+    const [thread, viewers] = await Promise.all([this.cache.answering(site.id, article, null), this.fanout.viewers(site.id, article)]);
     return thread.shared(`article\u0000${viewers}`, () => JSON.stringify(articleViewOf(thread, viewers, site)));
   }
 
   /** A comment page for anonymous readers, serialised once per page and seq. */
   async sharedPage(site: string, article: string, input: ListInput): Promise<SharedAnswer> {
     const q = pageQuery(input);
-    const thread = await this.cache.get(site, article);
+    const thread = await this.cache.answering(site, article, q);
     const key = `page\u0000${q.sort}\u0000${q.limit}\u0000${input.cursor ?? ''}\u0000${q.parent ?? ''}`;
     return thread.shared(key, () => JSON.stringify(thread.page(q)));
   }
@@ -89,8 +89,13 @@ export class ThreadReads {
     return out;
   }
 
-  private thread(site: string, article: string, source: ReadSource): Promise<Thread> {
-    if (source === 'model') return this.cache.get(site, article);
+  /** Drops the articles' threads and snapshots (their comments changed outside the events). */
+  forget(site: string, articles: string[]): Promise<void> {
+    return this.cache.forget(site, articles);
+  }
+
+  private thread(site: string, article: string, source: ReadSource, q: PageQuery | null): Promise<Thread> {
+    if (source === 'model') return this.cache.answering(site, article, q);
     return source === 'database' ? this.cache.build(site, article) : Promise.resolve(source);
   }
 }

@@ -26,6 +26,32 @@ const COMMENT_OVERHEAD = 600;
 /** Key of the top-level comments in the children index. */
 const TOP = '';
 
+/** The rank of a top-level comment in `top` order: score, then id (both descending). */
+export interface TopRank {
+  score: number;
+  id: string;
+}
+
+/**
+ * What a thread that holds only its first pages (loaded from a snapshot, snapshot.ts) knows
+ * beyond the comments it holds. Every visible top-level comment it does not hold is older than
+ * `newestFrom`, younger than `oldestTo`, and ranks below `topFrom` (null: it holds them all),
+ * so the first pages are exact while enough held comments stay on the near side of each bound.
+ */
+export interface FirstPagesOnly {
+  /** Visible top-level comments in the whole thread. */
+  topTotal: number;
+  /** Visible replies of each comment held. */
+  replyCounts: Map<string, number>;
+  newestFrom: string | null;
+  oldestTo: string | null;
+  topFrom: TopRank | null;
+  /** False once a comment not held may have risen in `top` (a reaction or reply to it). */
+  topExact: boolean;
+  /** True once an event could not be applied exactly: only a thread built in full answers. */
+  broken: boolean;
+}
+
 export interface ArticleFields {
   locked: boolean;
   reactions: ReactionTotals;
@@ -70,6 +96,8 @@ export class Thread {
   verifiedAt: number;
   /** Own events that came before the events preceding them; applied once those are. */
   readonly ahead = new Map<number, ArticleEvent>();
+  /** Set on a thread that holds only its first pages; undefined on a thread built in full. */
+  partial: FirstPagesOnly | undefined;
   private article: ArticleFields;
   private readonly comments = new Map<string, Comment>();
   /** Visible children by parent id (TOP for top-level), ids ascending (= creation order). */
@@ -103,6 +131,41 @@ export class Thread {
     return this.comments.size;
   }
 
+  /** The article fields readers see (snapshots copy them). */
+  get fields(): ArticleFields {
+    return this.article;
+  }
+
+  /** Makes this thread one that holds only its first pages (built from a snapshot). */
+  holdFirstPagesOnly(state: FirstPagesOnly, commentCount: number): void {
+    this.partial = state;
+    this.published = commentCount;
+  }
+
+  /** Whether this thread answers `q` exactly (a thread built in full answers everything). */
+  canAnswer(q: PageQuery): boolean {
+    const p = this.partial;
+    if (!p) return true;
+    if (p.broken || q.parent || q.cursor) return false;
+    const ids = this.kids.get(TOP) ?? [];
+    if (ids.length >= p.topTotal) return true;
+    if (q.sort === 'newest') return p.newestFrom !== null && ids.length - bound(ids, p.newestFrom, false) >= q.limit;
+    if (q.sort === 'oldest') return p.oldestTo !== null && bound(ids, p.oldestTo, true) >= q.limit;
+    if (!p.topExact || !p.topFrom) return false;
+    const last = this.topSlice(TOP, ids, q).ids[q.limit - 1];
+    return last !== undefined && this.ranksFrom(last, p.topFrom);
+  }
+
+  /** Whether the article view is exact (counts are kept even when only first pages are held). */
+  get viewExact(): boolean {
+    return !this.partial?.broken;
+  }
+
+  /** The rank of a held comment in `top` order. */
+  rank(id: string): TopRank {
+    return { score: this.score(id), id };
+  }
+
   /**
    * Applies the event that follows `seq`; anything else is left alone (false). Comment events
    * replace the comment by id (a status readers do not see removes it); a comment already
@@ -116,17 +179,22 @@ export class Thread {
       case 'comment:updated': {
         const c = strip(ev as unknown as Comment);
         const before = this.comments.get(c.id);
-        if (before) this.remove(c.id);
-        if (visible(c)) this.insert(before && before.status === c.status ? { ...c, reactions: before.reactions } : c);
+        if (before && visible(c)) this.replace(before, before.status === c.status ? { ...c, reactions: before.reactions } : c);
+        else if (before) this.remove(c.id);
+        // Not held by a thread of first pages: whether readers saw it before is unknown.
+        else if (this.partial && ev.type === 'comment:updated') this.partial.broken = true;
+        else if (visible(c)) this.insert(c);
         break;
       }
       case 'comment:deleted':
-        this.remove(ev.id);
+        if (this.comments.has(ev.id)) this.remove(ev.id);
+        else if (this.partial) this.partial.broken = true;
         break;
       case 'reaction:updated':
         if ('comment' in ev.target) {
           const c = this.comments.get(ev.target.comment);
           if (c) this.comments.set(c.id, { ...c, reactions: { ...ev.reactions } });
+          else if (this.partial) this.partial.topExact = false; // one not held may rise in `top`
         } else if (ev.target.article === this.articleId) {
           this.article = { ...this.article, reactions: { ...ev.reactions } };
         }
@@ -179,6 +247,8 @@ export class Thread {
   page(q: PageQuery): CommentPage {
     const ids = this.kids.get(q.parent ?? TOP) ?? [];
     const slice = q.sort === 'top' ? this.topSlice(q.parent ?? TOP, ids, q) : this.idSlice(ids, q);
+    const total = this.partial && !q.parent ? this.partial.topTotal : ids.length;
+    if (this.partial && !q.parent) slice.more = q.limit < total; // a first page (see `canAnswer`)
     const comments = slice.ids.map((id) => {
       const c = this.view(id);
       if (!q.parent) c.replies = (this.kids.get(id) ?? []).slice(0, FIRST_REPLIES).map((r) => this.view(r));
@@ -186,7 +256,7 @@ export class Thread {
     });
     const last = comments[comments.length - 1];
     const nextCursor = slice.more && last ? encodeCursor(last.id, q.sort, this.score(last.id)) : null;
-    return { comments, nextCursor, total: ids.length, seq: this.seq };
+    return { comments, nextCursor, total, seq: this.seq };
   }
 
   /** The serialised answer under `key` at this seq, made once by `make`. */
@@ -210,12 +280,22 @@ export class Thread {
 
   private view(id: string): Comment {
     const c = this.comments.get(id)!;
-    return { ...c, replyCount: this.kids.get(id)?.length ?? 0 };
+    return { ...c, replyCount: this.replyCount(id) };
+  }
+
+  private replyCount(id: string): number {
+    return this.partial?.replyCounts.get(id) ?? this.kids.get(id)?.length ?? 0;
   }
 
   private score(id: string): number {
     const c = this.comments.get(id);
-    return (c ? sum(c.reactions) : 0) + (this.kids.get(id)?.length ?? 0);
+    return (c ? sum(c.reactions) : 0) + this.replyCount(id);
+  }
+
+  /** Whether held comment `id` ranks at or above `from` in `top` order. */
+  private ranksFrom(id: string, from: TopRank): boolean {
+    const s = this.score(id);
+    return s > from.score || (s === from.score && id >= from.id);
   }
 
   /** newest: ids below the cursor, descending; oldest: ids above it, ascending. */
@@ -254,7 +334,19 @@ export class Thread {
     return { ids: order.slice(from, from + q.limit), more: from + q.limit < order.length };
   }
 
+  /** The same comment, changed (its place in every index stays). */
+  private replace(before: Comment, c: Comment): void {
+    this.comments.set(c.id, c);
+    this.published += (c.status === 'published' ? 1 : 0) - (before.status === 'published' ? 1 : 0);
+    this.commentBytes += weight(c) - weight(before);
+  }
+
   private insert(c: Comment): void {
+    const p = this.partial;
+    if (p && !this.holds(p, c)) {
+      if (c.status === 'published') this.published++;
+      return;
+    }
     this.comments.set(c.id, c);
     const key = c.parentId ?? TOP;
     let list = this.kids.get(key);
@@ -265,9 +357,42 @@ export class Thread {
     this.commentBytes += weight(c);
   }
 
+  /**
+   * Counts a new visible comment in a thread of first pages, and says whether to hold it: a
+   * top-level one always; a reply when its parent is held with all its replies (so the first
+   * replies held stay the first ones), which is also the only case where they are known.
+   */
+  private holds(p: FirstPagesOnly, c: Comment): boolean {
+    if (!c.parentId) {
+      p.topTotal++;
+      p.replyCounts.set(c.id, 0);
+      return true;
+    }
+    const count = p.replyCounts.get(c.parentId);
+    if (count === undefined) {
+      p.topExact = false; // its parent, not held, may be top-level and rise in `top`
+      return false;
+    }
+    p.replyCounts.set(c.parentId, count + 1);
+    if ((this.kids.get(c.parentId)?.length ?? 0) < count) return false;
+    p.replyCounts.set(c.id, 0);
+    return true;
+  }
+
   private remove(id: string): void {
     const c = this.comments.get(id);
     if (!c) return;
+    const p = this.partial;
+    if (p) {
+      if (!c.parentId) p.topTotal--;
+      else {
+        const count = p.replyCounts.get(c.parentId) ?? 0;
+        // The parent's held replies were its first few, not all: the next one is not held.
+        if ((this.kids.get(c.parentId)?.length ?? 0) < count) p.broken = true;
+        p.replyCounts.set(c.parentId, count - 1);
+      }
+      p.replyCounts.delete(id);
+    }
     this.comments.delete(id);
     const key = c.parentId ?? TOP;
     const list = this.kids.get(key);
