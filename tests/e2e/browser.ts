@@ -1,9 +1,9 @@
 // Launches Debian's chromium through playwright-core: never a downloaded browser.
 // Shared by every browser test (widget, console); CI installs `chromium` and `fonts-noto-core` with apt.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,3 +54,24 @@ export function browserSuite(ctx: Mocha.Context): void {
     if (r.status !== 0) throw new Error('the web build failed');
   }
 }
+
+const ROOT = join(import.meta.dirname, '..', '..');
+export const ARTIFACTS = join(ROOT, 'tests', '.artifacts');
+const DOCS_IMG = join(ROOT, 'docs', 'img');
+
+/**
+ * Takes a screenshot into tests/.artifacts/ for review; it replaces the README's copy in
+ * docs/img/ only with UPDATE_SCREENSHOTS=1 (or when docs/img lacks it), so a test run leaves
+ * the tree as it was.
+ */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, name);
+  await page.screenshot({ path: file });
+  if (process.env.UPDATE_SCREENSHOTS || !existsSync(join(DOCS_IMG, name))) {
+    mkdirSync(DOCS_IMG, { recursive: true });
+    copyFileSync(file, join(DOCS_IMG, name));
+  }
+  return file;
+}
+

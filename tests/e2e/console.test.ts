@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { call, connectReader, http, record, waitFor, type ReaderClient } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
-import { hasChromium, launchBrowser } from './browser';
+import { hasChromium, launchBrowser, screenshot } from './browser';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const API = '/api/v1/sites/demo';
@@ -118,7 +118,7 @@ describe('moderator console in chromium', function () {
 
     for (let i = 0; i < 3; i++) await page.keyboard.press('j');
     assert.equal(await row.getAttribute('aria-selected'), 'true');
-    await page.screenshot({ path: join(ROOT, 'docs/img/console.png') });
+    await screenshot(page, 'console.png');
 
     await page.keyboard.press('a');
     await row.waitFor({ state: 'detached' });
@@ -147,7 +147,7 @@ describe('moderator console in chromium', function () {
     await page.getByRole('tab', { name: /Flagged/ }).click();
     await page.locator('.detail', { hasText: 'abuse' }).waitFor();
     assert.equal(await page.locator('.row').count(), 1);
-    await page.screenshot({ path: join(ROOT, 'docs/img/console-flagged.png') });
+    await screenshot(page, 'console-flagged.png');
     assert.deepEqual(problems, []);
   });
 });

@@ -7,7 +7,7 @@
 // (and docs/img/ with UPDATE_SCREENSHOTS=1, or when docs/img lacks them).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { Types } from 'mongoose';
@@ -17,12 +17,10 @@ import { StatsRecorder } from '../../server/src/stats/recorder';
 import { call, connectReader, http, type ReaderClient } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
-import { hasChromium, launchBrowser } from './browser';
+import { ARTIFACTS, hasChromium, launchBrowser, screenshot } from './browser';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const API = '/api/v1/sites/demo';
-const ARTIFACTS = join(ROOT, 'tests', '.artifacts');
-const DOCS = join(ROOT, 'docs', 'img');
 const LEAD = 'russia-pakistan-defence-2021-09-30';
 const ARTICLES = [LEAD, 'चुनाव-नतीजे-2026', 'monsoon-delhi-live', 'demo-sample-2'];
 
@@ -85,12 +83,6 @@ describe('newsroom dashboard in chromium', function () {
       return rows.size;
     });
 
-  const shot = async (page: Page, name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const file = join(ARTIFACTS, name);
-    await page.screenshot({ path: file });
-    if (process.env.UPDATE_SCREENSHOTS || !existsSync(join(DOCS, name))) copyFileSync(file, join(DOCS, name));
-  };
 
   before(async function () {
     if (!hasChromium()) {
@@ -131,7 +123,7 @@ describe('newsroom dashboard in chromium', function () {
       await page.waitForFunction(() => document.querySelector('[data-testid="backlog"]')?.textContent === '2');
       assert.equal(await page.locator('.uplot').count(), 2);
       await page.waitForFunction(() => document.querySelectorAll('.active tbody tr').length === 4);
-      await shot(page, 'dashboard.png');
+      await screenshot(page, 'dashboard.png');
       const drawn = await commentPixels(page);
       assert.ok(drawn > 30, `the comments line is drawn with the data (${drawn} rows)`);
       const first = page.locator('.active tbody tr').first();
@@ -142,7 +134,7 @@ describe('newsroom dashboard in chromium', function () {
       await page.getByRole('button', { name: 'English' }).click();
       assert.match(await page.locator('h1').innerText(), /^च\s+Newsroom dashboard$/);
       assert.equal(await page.locator('#active').innerText(), 'Most active articles (last hour)');
-      await shot(page, 'dashboard-en.png');
+      await screenshot(page, 'dashboard-en.png');
       const axe = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
       assert.deepEqual(axe.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
       assert.deepEqual(problems, []);
@@ -156,7 +148,7 @@ describe('newsroom dashboard in chromium', function () {
     try {
       await page.waitForFunction(() => document.querySelectorAll('.active tbody tr').length === 4);
       await page.waitForFunction(() => document.querySelector('[data-testid="readers-now"]')?.textContent !== '–');
-      await shot(page, 'dashboard-phone.png');
+      await screenshot(page, 'dashboard-phone.png');
       const drawn = await commentPixels(page);
       assert.ok(drawn > 30, `the comments line is drawn with the data on a phone (${drawn} rows)`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -3,17 +3,15 @@
 // UPDATE_SCREENSHOTS=1 (or when docs/img lacks them) they are also copied to docs/img/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
-import { hasChromium, launchBrowser } from './browser';
+import { hasChromium, launchBrowser, screenshot } from './browser';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ARTICLE = 'russia-pakistan-defence-2021-09-30';
-const ARTIFACTS = join(ROOT, 'tests', '.artifacts');
-const DOCS = join(ROOT, 'docs', 'img');
 
 interface SeedComment {
   author: string;
@@ -126,13 +124,7 @@ describe('widget screenshots', function () {
       });
       await page.evaluate(() => document.fonts.ready);
       await page.waitForTimeout(300);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      const file = join(ARTIFACTS, name);
-      await page.screenshot({ path: file });
-      if (process.env.UPDATE_SCREENSHOTS || !existsSync(join(DOCS, name))) {
-        mkdirSync(DOCS, { recursive: true });
-        copyFileSync(file, join(DOCS, name));
-      }
+      await screenshot(page, name);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
