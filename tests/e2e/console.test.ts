@@ -150,4 +150,27 @@ describe('moderator console in chromium', function () {
     await screenshot(page, 'console-flagged.png');
     assert.deepEqual(problems, []);
   });
+
+  it("lists one article's queue from a dashboard link, live, and every article again on request", async () => {
+    const admin = await signToken({ sub: 'editor', name: 'संपादक', role: 'admin' });
+    const STORY = 'demo-sample-3';
+    assert.equal((await http(server.url, 'PUT', `${API}/moderation/articles/${STORY}`, { token: admin, body: { premod: 'all' } })).status, 200);
+    const held = await post(authors[1]!, STORY, 'इस ख़बर पर एक और राय: पूरी जानकारी दीजिए।', 'story-1');
+    assert.equal(held.body.status, 'pending');
+    await page.goto(`${server.url}/moderate?article=${STORY}`); // signed in already (this tab's session)
+    await page.locator(`.row[data-id="${held.body.id}"]`).waitFor();
+    assert.equal(await page.locator('.row').count(), 1, "only the story's item");
+    await page.locator('.filter', { hasText: STORY }).waitFor();
+    // Live: a held comment on another article stays out, one on the story comes in.
+    const elsewhere = await post(authors[2]!, ARTICLE, 'दूसरे लेख पर रोकी गई टिप्पणी', 'elsewhere-1');
+    const more = await post(authors[2]!, STORY, 'इसी ख़बर पर दूसरी रोकी गई टिप्पणी', 'story-2');
+    await page.locator(`.row[data-id="${more.body.id}"]`).waitFor();
+    assert.equal(await page.locator(`.row[data-id="${elsewhere.body.id}"]`).count(), 0);
+    assert.equal(await page.locator('.row').count(), 2);
+    await page.locator('.filter button').click();
+    await page.locator(`.row[data-id="${elsewhere.body.id}"]`).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('article'), null);
+    assert.equal(await page.locator('.filter').count(), 0);
+    assert.deepEqual(problems, []);
+  });
 });

@@ -18,6 +18,14 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
   const socket = useMemo(() => api.connect(), [api]);
   const me = claimsOf(props.token).name ?? '';
   const [tab, setTab] = useState<QueueState>('pending');
+  const [article, setArticle] = useState<string | null>(() => new URLSearchParams(location.search).get('article'));
+  const clearArticle = () => {
+    const url = new URL(location.href);
+    url.searchParams.delete('article');
+    history.replaceState(null, '', url);
+    setArticle(null);
+    setSelected(0);
+  };
   const [selected, setSelected] = useState(0);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<{ text: string; kind: 'ok' | 'err' } | null>(null);
@@ -27,7 +35,7 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
     if (e instanceof ApiError && (e.code === 'unauthorized' || e.code === 'forbidden')) props.signOut(e.message);
     else setStatus({ text: `${t.failed}: ${(e as Error).message}`, kind: 'err' });
   };
-  const q = useQueue(api, socket, tab, () => selectedRef.current, fail);
+  const q = useQueue(api, socket, tab, article, () => selectedRef.current, fail);
   const index = Math.min(selected, Math.max(q.items.length - 1, 0));
   const item = q.items[index];
   selectedRef.current = item?.id ?? null;
@@ -127,6 +135,14 @@ export function Console(props: { site: string; token: string; t: Strings; lang: 
             </button>
           ))}
         </nav>
+        {article !== null && (
+          <span class="filter">
+            {t.onlyArticle} <strong>{article}</strong>{' '}
+            <button type="button" class="link" onClick={clearArticle}>
+              {t.allArticles}
+            </button>
+          </span>
+        )}
         <span class={q.connected ? 'conn on' : 'conn'}>{q.connected ? t.live : t.offline}</span>
         <span class="me">{me}</span>
         <LangSwitch lang={lang} setLang={props.setLang} />

@@ -54,9 +54,10 @@ export class ConsoleApi {
     return json as T;
   }
 
-  queue(state: QueueState, cursor?: string | null): Promise<QueuePage> {
+  queue(state: QueueState, cursor?: string | null, article?: string | null): Promise<QueuePage> {
     const q = new URLSearchParams({ state, limit: '50' });
     if (cursor) q.set('cursor', cursor);
+    if (article) q.set('article', article);
     return this.request('GET', `/moderation/queue?${q}`);
   }
 

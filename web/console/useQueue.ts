@@ -1,6 +1,7 @@
 // The live queue of one tab: the first page over HTTP, then queue:added / queue:removed /
 // queue:counts from the socket. New items go to the end (oldest first), so rows a moderator
-// is reading never move; removed rows leave the selection on the next one.
+// is reading never move; removed rows leave the selection on the next one. With `article`,
+// only that article's items are listed, live ones included.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { QueueCounts, QueueItem, QueueState } from '../../client-sdk/src/protocol';
 import type { ConsoleApi, ModSocket } from './api';
@@ -17,7 +18,7 @@ export interface QueueView {
   taken: { id: string; by: string; action: string } | null;
 }
 
-export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, selectedId: () => string | null, onError: (e: unknown) => void): QueueView {
+export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, article: string | null, selectedId: () => string | null, onError: (e: unknown) => void): QueueView {
   const [items, setItems] = useState<QueueItem[]>([]);
   const [counts, setCounts] = useState<QueueCounts>({ pending: 0, flagged: 0 });
   const [nextCursor, setNext] = useState<string | null>(null);
@@ -26,13 +27,15 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
   const [taken, setTaken] = useState<QueueView['taken']>(null);
   const tabRef = useRef(tab);
   tabRef.current = tab;
+  const articleRef = useRef(article);
+  articleRef.current = article;
 
   const load = useCallback(
     async (cursor: string | null) => {
       setLoading(true);
       try {
-        const page = await api.queue(tab, cursor);
-        if (tabRef.current !== tab) return;
+        const page = await api.queue(tab, cursor, article);
+        if (tabRef.current !== tab || articleRef.current !== article) return;
         setItems((old) => (cursor ? [...old, ...page.items.filter((i) => !old.some((o) => o.id === i.id))] : page.items));
         setNext(page.nextCursor);
         if (page.counts) setCounts(page.counts);
@@ -42,7 +45,7 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
         setLoading(false);
       }
     },
-    [api, tab],
+    [api, tab, article],
   );
 
   useEffect(() => {
@@ -53,7 +56,7 @@ export function useQueue(api: ConsoleApi, socket: ModSocket, tab: QueueState, se
 
   useEffect(() => {
     const added = (item: QueueItem) => {
-      if (item.queue !== tabRef.current) {
+      if (item.queue !== tabRef.current || (articleRef.current !== null && item.article !== articleRef.current)) {
         // It left this tab's queue (e.g. a pending comment now flagged): drop it here.
         setItems((old) => old.filter((o) => o.id !== item.id));
         return;

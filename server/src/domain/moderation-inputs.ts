@@ -1,7 +1,7 @@
 // The shapes moderators and flagging readers send, validated the same way over HTTP and
 // Socket.IO. Strict objects, typed leaves: nothing operator-shaped reaches a query.
 import { z } from 'zod';
-import { CommentId } from './inputs';
+import { ArticleId, CommentId } from './inputs';
 
 export const QueueStateInput = z.enum(['pending', 'flagged', 'rejected']);
 export const Cursor = z.string().regex(/^[0-9a-f]{24}$/i, 'a cursor from the previous page');
@@ -11,6 +11,8 @@ export const QueueQuery = z.strictObject({
   state: QueueStateInput.default('pending'),
   cursor: Cursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
+  /** Only this article's items (the dashboard links to a story's queue); counts stay the site's. */
+  article: ArticleId.optional(),
 });
 
 export const DecideBody = z.strictObject({

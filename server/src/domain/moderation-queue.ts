@@ -41,10 +41,11 @@ export class ModerationQueue {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  async page(site: string, input: { state: QueueState; cursor?: string; limit?: number }): Promise<QueuePage> {
+  async page(site: string, input: { state: QueueState; cursor?: string; limit?: number; article?: string }): Promise<QueuePage> {
     const limit = input.limit ?? 50;
     const dir = direction(input.state);
     const filter = queueFilter(site, input.state);
+    if (input.article !== undefined) filter.article = input.article;
     if (input.cursor) filter._id = trusted({ [dir === 1 ? '$gt' : '$lt']: new Types.ObjectId(input.cursor) });
     const [docs, counts] = await Promise.all([
       this.models.Comment.find(filter).sort({ _id: dir }).limit(limit + 1).lean<CommentDoc[]>(),
