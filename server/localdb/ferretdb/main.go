@@ -71,6 +71,10 @@ func main() {
 		}
 	}()
 
+	if *handler == "postgresql" {
+		go keepIDIndexes(ctx, *pgURL)
+	}
+
 	fmt.Println("ready", f.MongoDBURI())
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		fail(err)
