@@ -138,8 +138,10 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   const webhookSettings = {
     retryMs: config.WEBHOOK_RETRY_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    attempted: (hook: { id: string; url: string }, o: { exhausted: boolean; error: string | null }) =>
-      o.exhausted && log.warn({ webhook: hook.id, url: hook.url, error: o.error }, 'webhook disabled: it failed past its retry schedule'),
+    attempted: (hook: { id: string; url: string }, o: { site: string; ok: boolean; exhausted: boolean; error: string | null }) => {
+      metrics.webhookAttempts.inc({ site: o.site, webhook: hook.id, result: o.ok ? 'delivered' : o.exhausted ? 'disabled' : 'failed' });
+      if (o.exhausted) log.warn({ webhook: hook.id, url: hook.url, error: o.error }, 'webhook disabled: it failed past its retry schedule');
+    },
   };
   const webhooks = new Webhooks(models, webhookModels, sites, webhookSettings, (err) => log.warn({ err }, 'webhooks: a step failed'));
   lifecycle.watchers.push(webhooks.watch);

@@ -31,6 +31,8 @@ export interface Metrics {
   /** Thread snapshots read by nodes that did not hold the thread (hit, miss, stale), and written. */
   snapshotReads: Counter<'result'>;
   snapshotWrites: Counter<'result'>;
+  /** Webhook attempts by site, webhook and result (delivered, failed, disabled: failed past the schedule). */
+  webhookAttempts: Counter<'site' | 'webhook' | 'result'>;
   /** Reports the read model's bytes and articles on each scrape. */
   watchThreads(stats: () => { bytes: number; articles: number }): void;
 }
@@ -125,6 +127,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['result'] as const,
     registers,
   });
+  const webhookAttempts = new Counter({
+    name: 'charcha_webhook_attempts_total',
+    help: 'Webhook delivery attempts made by this node: delivered, failed (retried later), disabled (failed past the retry schedule)',
+    labelNames: ['site', 'webhook', 'result'] as const,
+    registers,
+  });
   const threadObserver: ThreadCacheObserver = {
     hit: () => threadReads.inc({ outcome: 'hit' }),
     miss: () => threadReads.inc({ outcome: 'miss' }),
@@ -153,7 +161,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     threadStats = stats;
   };
 
-  return { registry, sockets, emitted, postSeconds, rateLimited, pipelineDecisions, databaseErrors, redisErrors, redisUp, domainObserver, threadReads, threadObserver, snapshotReads, snapshotWrites, watchThreads };
+  return { registry, sockets, emitted, postSeconds, rateLimited, pipelineDecisions, databaseErrors, redisErrors, redisUp, domainObserver, threadReads, threadObserver, snapshotReads, snapshotWrites, webhookAttempts, watchThreads };
 }
 
 /** The driver events that mean the database is in trouble. */

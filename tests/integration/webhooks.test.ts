@@ -174,6 +174,11 @@ describe('webhooks', function () {
       assert.deepEqual(flaky.map((m) => m.type), ['comment.held', 'comment.held']);
       assertOncePerId(flaky);
       assert.equal((await adminList()).find((h) => h.id === 'flaky').disabled, false);
+      // /metrics counts the attempts: the disabling one, and the two deliveries after re-enabling.
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const count = (result: string) => Number(metrics.match(new RegExp(`^charcha_webhook_attempts_total\\{site="${SITE}",webhook="flaky",result="${result}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
+      assert.ok(count('disabled') >= 1, metrics.split('\n').filter((l) => l.includes('webhook_attempts')).join('\n'));
+      assert.ok(count('delivered') >= 2);
     });
   });
 

@@ -20,7 +20,7 @@ export interface DispatchSettings {
   /** Attempts in flight at once on this node. */
   concurrency?: number;
   /** Told of every attempt's outcome (metrics, logs, benchmarks). */
-  attempted?: (hook: WebhookConfig, outcome: AttemptResult & { attempt: number; exhausted: boolean }) => void;
+  attempted?: (hook: WebhookConfig, outcome: AttemptResult & { site: string; attempt: number; exhausted: boolean }) => void;
 }
 
 /** A delivery whose queue entry is missing this long after it was stored lost its writer. */
@@ -146,7 +146,7 @@ export class WebhookDispatcher {
     if (result.ok) {
       await Delivery.updateOne({ _id: entry._id }, { $set: { ...record, state: 'delivered', deliveredAt: at } });
       await Queue.deleteOne({ _id: entry._id });
-      this.settings.attempted?.(hook, { ...result, attempt, exhausted: false });
+      this.settings.attempted?.(hook, { ...result, site: entry.site, attempt, exhausted: false });
       return true;
     }
     const made = attempt - (current.scheduleFrom ?? 0);
@@ -161,7 +161,7 @@ export class WebhookDispatcher {
       await Delivery.updateOne({ _id: entry._id }, { $set: record });
       await Queue.updateOne({ _id: entry._id }, { $set: { attempts: attempt, nextAt: new Date(at.getTime() + this.settings.retryMs[made]!) } });
     }
-    this.settings.attempted?.(hook, { ...result, attempt, exhausted });
+    this.settings.attempted?.(hook, { ...result, site: entry.site, attempt, exhausted });
     return false;
   }
 
