@@ -258,6 +258,12 @@ describe('reply notifications', function () {
     const priyaParent = await post(server.url, 'priya', 'n-erase', 'प्रिया की टिप्पणी');
     await post(server.url, 'omar', 'n-erase', 'ओमर का जवाब', priyaParent.id);
     await waitFor(() => omar.length === 1 && priya.length === 1, 10_000, 'both told of the replies');
+    // Her data report holds her notification, as her list has it.
+    const report = await http(server.url, 'GET', `${API}/me/data`, { token: await token('priya') });
+    assert.equal(report.status, 200);
+    assert.deepEqual(report.body.notifications, (await list('priya')).items);
+    assert.equal(report.body.notifications.length, 1);
+    assert.equal(report.body.notifications[0].excerpt, 'ओमर का जवाब');
     const erased = await http(server.url, 'DELETE', `${API}/me/data`, { token: await token('priya') });
     assert.equal(erased.status, 200, JSON.stringify(erased.body));
     const page = await list('omar');

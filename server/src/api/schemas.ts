@@ -395,6 +395,7 @@ export const DataReport = named(
     comments: z.array(z.record(z.string(), z.unknown())),
     reactions: z.array(z.record(z.string(), z.unknown())),
     flags: z.array(z.record(z.string(), z.unknown())),
+    notifications: z.array(z.record(z.string(), z.unknown())).optional().describe("The reader's notifications, oldest first (servers with notifications)."),
   }),
   'DataReport',
   { description: 'Everything stored about one user of the site, streamed.' },

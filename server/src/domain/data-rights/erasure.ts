@@ -29,7 +29,7 @@ export interface ErasureDeps {
   reactions: ReactionService;
   moderation: Moderation;
   /** The reader's notifications go, and others' notifications lose the reader's name and words. */
-  notifications?: { forget(site: string, userId: string): Promise<void> };
+  notifications?: { forget(site: string, userId: string): Promise<void>; all(site: string, userId: string): AsyncIterable<unknown> };
 }
 
 /** Who the lifecycle's revision records name for these changes (not the reader). */

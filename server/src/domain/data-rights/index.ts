@@ -15,7 +15,7 @@ export class DataRights {
 
   /** Everything stored about the reader (`userId` absent) or, for an admin, about `userId`. */
   report(actor: Actor, userId?: string): AsyncGenerator<string> {
-    return userDataReport(this.deps.models, actor.site.id, whose(actor, userId));
+    return userDataReport(this.deps.models, actor.site.id, whose(actor, userId), this.deps.notifications);
   }
 
   /** Erases the reader's data (or, for an admin, `userId`'s). Idempotent. */

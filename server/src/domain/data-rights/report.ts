@@ -1,6 +1,7 @@
 // Everything stored about one reader of a site, as one JSON document written piece by piece
 // (a prolific reader's comments are read with a cursor, never all at once): their record and
-// the moderators' actions on them, their comments, their reactions and the flags they filed.
+// the moderators' actions on them, their comments, their reactions, the flags they filed and
+// their notifications.
 import { userKey, type CommentDoc, type ModLogDoc, type Models, type ReactionDoc, type UserDoc } from '../../store/models';
 import { exportLine } from '../exports';
 
@@ -8,7 +9,12 @@ type Piece = AsyncGenerator<string>;
 
 const json = (v: unknown) => JSON.stringify(v);
 
-export async function* userDataReport(models: Models, site: string, userId: string): Piece {
+export async function* userDataReport(
+  models: Models,
+  site: string,
+  userId: string,
+  notifications?: { all(site: string, userId: string): AsyncIterable<unknown> },
+): Piece {
   const user = await models.User.findOne({ _id: userKey(site, userId) }).lean<UserDoc>();
   yield `{"site":${json(site)},"userId":${json(userId)},"generatedAt":${json(new Date().toISOString())}`;
   yield `,"user":${json(user ? userRecord(user) : null)}`;
@@ -20,6 +26,10 @@ export async function* userDataReport(models: Models, site: string, userId: stri
   yield* array(reactions(models, site, userId));
   yield ',"flags":';
   yield* array(flags(models, site, userId));
+  if (notifications) {
+    yield ',"notifications":';
+    yield* array(notifications.all(site, userId));
+  }
   yield '}\n';
 }
 

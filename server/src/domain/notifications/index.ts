@@ -110,6 +110,16 @@ export class NotificationService {
     return read;
   }
 
+  /** Every notification the reader has (a data report), oldest first, read with a cursor. */
+  async *all(site: string, user: string): AsyncGenerator<Notification> {
+    const inbox = await this.models.Inbox.findOne({ _id: inboxKey(site, user) }).lean();
+    const cursor = this.models.Notification.find({ _id: trusted(range(site, user, { since: new Date(0) })) })
+      .sort({ _id: 1 })
+      .lean<NotificationDoc[]>()
+      .cursor({ batchSize: 200 });
+    for await (const d of cursor) yield view(d as unknown as NotificationDoc, inbox?.readUpTo ?? '');
+  }
+
   /** A reader's erasure: their notifications and inbox go; in others', their name and words are blanked. */
   async forget(site: string, user: string): Promise<void> {
     await this.models.Notification.deleteMany({ _id: trusted(range(site, user, { since: new Date(0) })) });
