@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebhookDispatcher } from '../../server/src/domain/webhooks';
 import { WebhookOutbox } from '../../server/src/domain/webhooks/outbox';
+import { deliveryKey, streamKey } from '../../server/src/domain/webhooks/keys';
 import { connectDatabase, type Database } from '../../server/src/store/connection';
 import { ensureIndexes } from '../../server/src/store/models';
 import { buildWebhookModels } from '../../server/src/store/webhook-models';
@@ -142,6 +143,25 @@ describe('webhooks', function () {
       assert.ok(hook.deliveries.every((d: any) => d.state !== 'delivered'));
       assert.match(hook.deliveries.find((d: any) => d.attempts > 0).lastError, /^refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1/);
       assert.equal(receiver.requests.get('/private'), undefined);
+    });
+
+    it('gives a delivery stored without its queue entry (its writer died in between) the entry back on the sweep', async () => {
+      const db = server.app.services.models.Comment.db;
+      const deliveries = db.collection<any>('webhook_deliveries');
+      // A delivered event of the main webhook, stored again as the first event of another
+      // article whose writer died before the queue entry: nothing later in its article to notice.
+      const sent = await deliveries.findOne({ hook: 'main', state: 'delivered' });
+      assert.ok(sent, 'a delivered event to copy');
+      const article = 'orphaned-article';
+      const stream = streamKey(SITE, 'main', article);
+      const msgId = `msg_orphan_${Date.now()}`;
+      await deliveries.insertOne({ ...sent, _id: deliveryKey(stream, 1), article, n: 1, msgId, state: 'pending', attempts: 0, lastStatus: null, lastError: null, createdAt: new Date(Date.now() - 120_000), lastAttemptAt: null, deliveredAt: null });
+      assert.equal(await db.collection<any>('webhook_queue').countDocuments({ _id: deliveryKey(stream, 1) }), 0);
+      assert.equal(await server.app.services.webhooks!.sweep(), 1);
+      await until('the orphaned event at the receiver', async () => receiver.accepted.some((m) => m.id === msgId), 30_000);
+      await until('recorded as delivered', async () => (await deliveries.findOne({ _id: deliveryKey(stream, 1) }))?.state === 'delivered', 10_000);
+      assert.equal(await server.app.services.webhooks!.sweep(), 0, 'nothing left to give back');
+      assertOncePerId(receiver.accepted.filter((m) => m.id === msgId));
     });
 
     it('disables a receiver that fails past the schedule: admins and moderators see it; re-enabling delivers what waited', async () => {

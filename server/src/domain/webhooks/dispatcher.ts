@@ -5,7 +5,7 @@
 // (or given up), so a receiver sees each article's events in order. docs/WEBHOOKS.md.
 import { isDuplicateKey } from '../../store/connection';
 import { trusted } from '../../store/models';
-import type { WebhookModels, WebhookQueueDoc } from '../../store/webhook-models';
+import type { WebhookDeliveryDoc, WebhookModels, WebhookQueueDoc } from '../../store/webhook-models';
 import type { SiteRegistry } from '../../trust/sites';
 import type { WebhookConfig } from '../../trust/webhook-targets';
 import { claimKey, deliveryKey, hookKey, streamKey } from './keys';
@@ -174,13 +174,16 @@ export class WebhookDispatcher {
     const prevId = deliveryKey(stream, n - 1);
     const prev = await this.models.Delivery.findOne({ _id: prevId }).lean();
     if (!prev || prev.state !== 'pending') return true;
-    if (Date.now() - prev.createdAt.getTime() > ORPHAN_MS && !(await this.models.Queue.findOne({ _id: prevId }).lean())) {
-      await this.models.Queue.create({ _id: prevId, site: prev.site, hook: prev.hook, article: prev.article, n: prev.n, attempts: prev.attempts, scheduleFrom: 0, nextAt: new Date() }).catch((err) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
-      this.again = true;
-    }
+    if (Date.now() - prev.createdAt.getTime() > ORPHAN_MS && !(await this.models.Queue.findOne({ _id: prevId }).lean())) await this.requeue(prev);
     return false;
+  }
+
+  /** Gives a stored delivery whose queue entry is missing (its writer died in between) the entry back. */
+  private async requeue(d: Pick<WebhookDeliveryDoc, '_id' | 'site' | 'hook' | 'article' | 'n' | 'attempts'>): Promise<void> {
+    await this.models.Queue.create({ _id: d._id, site: d.site, hook: d.hook, article: d.article, n: d.n, attempts: d.attempts, scheduleFrom: 0, nextAt: new Date() }).catch((err) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    this.again = true;
   }
 
   /** Claims attempt `attempt` of a delivery: true when this node inserted the claim. */
@@ -211,10 +214,25 @@ export class WebhookDispatcher {
     });
   }
 
-  /** Deletes claims older than a day and delivered deliveries older than `keepMs`. */
-  async sweep(keepMs: number, now = Date.now()): Promise<void> {
+  /**
+   * Deletes claims older than a day and delivered deliveries older than `keepMs`, and gives
+   * back their queue entry to pending deliveries that lost it (their writer died between the
+   * two inserts) and that no later event of their article brought back.
+   */
+  async sweep(keepMs: number, now = Date.now()): Promise<number> {
     await this.models.Claim.deleteMany({ at: trusted({ $lt: new Date(now - 24 * 3600 * 1000) }) });
     await this.models.Delivery.deleteMany({ state: 'delivered', createdAt: trusted({ $lt: new Date(now - keepMs) }) });
+    const waiting = await this.models.Delivery.find({ state: 'pending', createdAt: trusted({ $lt: new Date(now - ORPHAN_MS) }) }, { body: 0 })
+      .limit(1000)
+      .lean<WebhookDeliveryDoc[]>();
+    let requeued = 0;
+    for (const d of waiting) {
+      if (await this.models.Queue.findOne({ _id: d._id }, { _id: 1 }).lean()) continue;
+      await this.requeue(d);
+      requeued++;
+    }
+    if (requeued > 0) this.wake();
+    return requeued;
   }
 
   /** Stops passes and waits for the attempts in flight (each ends by its timeout). */

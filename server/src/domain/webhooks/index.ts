@@ -153,7 +153,7 @@ export class Webhooks {
     return new Map(docs.map((d) => [d.hook, d]));
   }
 
-  sweep(): Promise<void> {
+  sweep(): Promise<number> {
     return this.dispatcher.sweep(KEEP_DELIVERED_MS);
   }
 
