@@ -17,7 +17,7 @@ import { buildModels, ensureIndexes, trusted, type Models } from '../server/src/
 import { commentBody, storedComment } from './comment-doc';
 import { describeMachine } from './machine';
 import { ROOT } from './processes';
-import { quantile, round } from './stats';
+import { round, timeCalls } from './stats';
 
 const argv = process.argv.slice(2);
 const numberArg = (name: string, fallback: number) => {
@@ -47,17 +47,7 @@ interface StorageResult {
   diskMB: number;
 }
 
-async function measure(fn: (i: number) => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < 3; i++) await fn(-1 - i); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now();
-    await fn(i);
-    samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: round(quantile(samples, 0.5), 1), p90: round(quantile(samples, 0.9), 1) };
-}
+const measure = (fn: (i: number) => Promise<unknown>): Promise<Timing> => timeCalls(fn, ROUNDS, 3);
 
 let inserted = 0;
 /**

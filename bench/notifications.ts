@@ -16,7 +16,7 @@ import { buildModels, ensureIndexes, Types } from '../server/src/store/models';
 import { buildNotificationModels, type NotificationDoc } from '../server/src/store/notification-models';
 import type { Site } from '../server/src/trust/sites';
 import { ROOT } from './processes';
-import { quantile, round } from './stats';
+import { timeCalls } from './stats';
 
 const argv = process.argv.slice(2);
 const numberArg = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -26,17 +26,7 @@ const SITE = 'bench';
 const say = (msg: string) => process.stderr.write(`notifications: ${msg}\n`);
 type Timing = { p50: number; p90: number };
 
-async function measure(fn: (i: number) => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < 2; i++) await fn(-1 - i);
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now();
-    await fn(i);
-    samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: round(quantile(samples, 0.5), 1), p90: round(quantile(samples, 0.9), 1) };
-}
+const measure = (fn: (i: number) => Promise<unknown>): Promise<Timing> => timeCalls(fn, ROUNDS, 2);
 
 function notificationDoc(user: string, at: Date): NotificationDoc {
   const comment = new Types.ObjectId().toHexString();

@@ -28,3 +28,17 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 export const round = (n: number, digits = 2): number => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
+
+/** Median and 90th percentile (ms, 0.1) of `rounds` sequential calls after `warmup` untimed ones. */
+export async function timeCalls(fn: (i: number) => Promise<unknown>, rounds: number, warmup: number): Promise<{ p50: number; p90: number }> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: round(quantile(samples, 0.5), 1), p90: round(quantile(samples, 0.9), 1) };
+}
+

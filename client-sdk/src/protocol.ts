@@ -318,6 +318,57 @@ export interface ModerationServerToClientEvents {
 }
 
 
+// ---------------------------------------------------------------- engagement statistics (moderators and admins)
+
+/** Counts of one minute or hour (or a range's totals); a count that is 0 is left out. */
+export interface StatsCounts {
+  posted?: number;
+  published?: number;
+  held?: number;
+  rejected?: number;
+  /** Moderators' decisions (approve, reject, spam). */
+  decisions?: number;
+  approved?: number;
+  reactions?: number;
+  flags?: number;
+  /** Sum of the waits from hold to decision, ms (with `wait`, gives the mean). */
+  waitMs?: number;
+  /** Decisions on held comments per wait bucket. */
+  wait?: Record<string, number>;
+  /** The most readers seen at once (each node's peak, summed across nodes). */
+  readers?: number;
+}
+
+/** `GET …/admin/stats`. */
+export interface StatsSeries {
+  from: string;
+  to: string;
+  resolution: 'minute' | 'hour';
+  article: string | null;
+  /** One per minute or hour; `at` is its start, ms since the epoch. */
+  points: (StatsCounts & { at: number })[];
+  totals: StatsCounts;
+  /** The median time from hold to decision, ms (to its histogram bucket); null without decisions. */
+  medianWaitMs: number | null;
+  backlog: QueueCounts;
+}
+
+export interface StatsTopArticle {
+  article: string;
+  readers: number;
+  comments: number;
+  reactions: number;
+  flags: number;
+  held: number;
+}
+
+/** `GET …/admin/stats/top`. */
+export interface StatsTop {
+  by: 'readers' | 'comments' | 'reactions';
+  windowMs: number;
+  articles: StatsTopArticle[];
+}
+
 /** The live numbers of the `/dashboard` namespace (moderators and admins), at most once a second. */
 export interface DashboardLive {
   /** When computed, ms since the epoch. */

@@ -3,11 +3,12 @@
 import { render } from 'preact';
 import { App } from './App';
 import css from './styles.css';
+import theme from './theme.css';
 
 const root = document.getElementById('charcha-console');
 if (root) {
   const style = document.createElement('style');
-  style.textContent = css;
+  style.textContent = theme + css;
   document.head.append(style);
   root.textContent = '';
   render(<App site={root.dataset.site || 'demo'} />, root);

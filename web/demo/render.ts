@@ -169,9 +169,9 @@ ${PLACEHOLDERS.map((a) => card(a)).join('\n')}
   });
 }
 
-/** The moderator console's page: a shell that loads console.js. */
-export function renderConsolePage(o: { assets: DemoAssets; site: string }): string {
-  const css = o.assets.url('console.css');
+/** A staff page (the console, the dashboard): a shell into which its bundle renders. */
+export function renderStaffPage(o: { assets: DemoAssets; site: string; bundle: string; rootId: string; title: string; noscript: string }): string {
+  const css = o.assets.url(`${o.bundle}.css`);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -179,13 +179,18 @@ export function renderConsolePage(o: { assets: DemoAssets; site: string }): stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <link rel="icon" href="data:,">
-<title>Charcha moderation</title>
+<title>${esc(o.title)}</title>
 ${css ? `<link rel="stylesheet" href="${esc(css)}">` : ''}
 </head>
 <body>
-<div id="charcha-console" data-site="${esc(o.site)}"><noscript>The moderator console needs JavaScript.</noscript></div>
-${script(o.assets.url('console.js'), ' defer')}
+<div id="${esc(o.rootId)}" data-site="${esc(o.site)}"><noscript>${esc(o.noscript)}</noscript></div>
+${script(o.assets.url(`${o.bundle}.js`), ' defer')}
 </body>
 </html>
 `;
+}
+
+/** The moderator console's page: a shell that loads console.js. */
+export function renderConsolePage(o: { assets: DemoAssets; site: string }): string {
+  return renderStaffPage({ ...o, bundle: 'console', rootId: 'charcha-console', title: 'Charcha moderation', noscript: 'The moderator console needs JavaScript.' });
 }

@@ -576,3 +576,5 @@ agree<Same<z.infer<typeof Notification>, P.Notification>>();
 agree<Same<z.infer<typeof NotificationPage>, P.NotificationPage>>();
 agree<Same<z.infer<typeof NotificationsRead>, P.NotificationsRead>>();
 agree<Same<z.infer<typeof DashboardLive>, P.DashboardLive>>();
+agree<Same<z.infer<typeof StatsSeries>, P.StatsSeries>>();
+agree<Same<z.infer<typeof StatsTop>, P.StatsTop>>();

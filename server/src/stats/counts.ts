@@ -1,6 +1,7 @@
 // What the engagement statistics count, and the arithmetic on it: pure functions, no I/O.
 // One minute of one site (or one article) is a `Counts`; the database keeps them in one
 // document per site, hour and node slot (docs/DATA.md, `stats`), summed when read.
+import type { StatsCounts, StatsSeries } from '../../../client-sdk/src/protocol';
 
 /** Counters added up across nodes and minutes. */
 export const SUMMED = ['posted', 'published', 'held', 'rejected', 'decisions', 'approved', 'reactions', 'flags', 'waitMs'] as const;
@@ -12,23 +13,8 @@ export type SummedField = (typeof SUMMED)[number];
  */
 export const WAIT_BUCKETS_MS = [60_000, 5 * 60_000, 15 * 60_000, 3600_000, 4 * 3600_000, 24 * 3600_000] as const;
 
-export interface Counts {
-  posted?: number;
-  published?: number;
-  held?: number;
-  rejected?: number;
-  /** Moderators' decisions (approve, reject, spam). */
-  decisions?: number;
-  approved?: number;
-  reactions?: number;
-  flags?: number;
-  /** Sum of the waits from hold to decision, ms (with `wait`, gives the mean). */
-  waitMs?: number;
-  /** Decisions on held comments per wait bucket: `wait[i]` counts waits in bucket i. */
-  wait?: Record<string, number>;
-  /** The most readers seen at once (per node; summed across nodes). */
-  readers?: number;
-}
+/** Counters added up across nodes and minutes: one minute's, or a range's totals. */
+export type Counts = StatsCounts;
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -104,10 +90,7 @@ export function rollUp(b: Bucket): { t: Counts; at: Record<string, Counts> } {
   return { t, at };
 }
 
-export interface Point extends Counts {
-  /** Start of the minute or hour, ms. */
-  at: number;
-}
+export type Point = StatsSeries['points'][number];
 
 export type Resolution = 'minute' | 'hour';
 

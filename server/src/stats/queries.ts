@@ -1,35 +1,20 @@
 // Reading the statistics: the buckets of the hours asked for, fetched by `_id` (site, hour,
 // every slot that ever wrote) and summed (server/src/stats/counts.ts). Minutes for ranges up to
 // `MINUTE_RANGE_MS` within the minute-resolution retention, hours beyond.
+import type { StatsSeries, StatsTop, StatsTopArticle } from '../../../client-sdk/src/protocol';
 import type { StatsStore } from '../store/stats';
-import { HOUR_MS, MINUTE_MS, addInto, articleField, articleTotals, bucketId, floorTo, medianWaitMs, series, type Counts, type Point, type Resolution } from './counts';
+import { HOUR_MS, MINUTE_MS, addInto, articleField, articleTotals, bucketId, floorTo, medianWaitMs, series, type Counts, type Resolution } from './counts';
 
 /** Longest range served in minutes; longer ones come in hours. */
 export const MINUTE_RANGE_MS = 48 * HOUR_MS;
 /** Longest range served at all (each hour costs one look-up per slot). */
 export const MAX_RANGE_MS = 31 * 24 * HOUR_MS;
 
-export type TopBy = 'readers' | 'comments' | 'reactions';
+export type TopBy = StatsTop['by'];
 
-export interface SeriesAnswer {
-  from: string;
-  to: string;
-  resolution: Resolution;
-  article: string | null;
-  points: Point[];
-  totals: Counts;
-  /** The median time from hold to decision over the range, ms (to the histogram's bucket); null without decisions. */
-  medianWaitMs: number | null;
-}
-
-export interface TopArticle {
-  article: string;
-  readers: number;
-  comments: number;
-  reactions: number;
-  flags: number;
-  held: number;
-}
+/** The series of `GET …/admin/stats`; the route adds the backlog. */
+export type SeriesAnswer = Omit<StatsSeries, 'backlog'>;
+export type TopArticle = StatsTopArticle;
 
 export class StatsQueries {
   constructor(
