@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Notification, NotificationPage } from '../../client-sdk/src/protocol';
 import { connectReader, http, record, waitFor, type ReaderClient } from '../helpers/clients';
+import { until } from '../helpers/cluster';
 import { testRedis, TEST_REDIS_URL } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { signToken } from '../helpers/tokens';
@@ -135,6 +136,9 @@ describe('reply notifications', function () {
     await http(server.url, 'PUT', `${API}/moderation/articles/n-held`, { token: await mod(), body: { premod: 'all' } });
     const heldParent = await post(server.url, 'gita', 'n-held', 'गीता की टिप्पणी');
     await http(server.url, 'POST', `${API}/moderation/comments/${heldParent.id}`, { token: await mod(), body: { action: 'approve' } });
+    // Her own comment's "published" notice is sent after the approval's answer: let it be
+    // stored before her socket listens, so what the socket records is only what follows.
+    await until('her comment published', async () => (await list('gita')).items.some((n) => n.kind === 'published' && n.comment === heldParent.id), 10_000);
     const gitaSocket = await socketOf('gita');
     const harish = await socketOf('harish');
     const gitaSeen = record(gitaSocket, ['notification']);
