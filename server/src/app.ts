@@ -237,6 +237,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
       await reactions.close();
       lifecycle.close();
       await webhooks.close();
+      await notifications.settled();
       await presence.close();
       await events.drain();
       await reads.cache.close();

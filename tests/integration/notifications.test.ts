@@ -279,6 +279,40 @@ describe('reply notifications', function () {
     assert.equal(stored, 0);
   });
 
+  it('an erasure racing a reply (of the erased reader, or to them) leaves nothing of theirs, in 2 x 12 rounds', async () => {
+    const notifications = server.app.services.models.Comment.db.collection('notifications');
+    const inboxes = server.app.services.models.Comment.db.collection('inboxes');
+    const erase = async (who: string) => {
+      const r = await http(server.url, 'DELETE', `${API}/me/data`, { token: await token(who) });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    // A reply to a parent being erased may be refused (the parent went first): that is a fair end too.
+    const reply = async (who: string, article: string, body: string, parentId: string) =>
+      http(server.url, 'POST', `${API}/articles/${article}/comments`, { token: await token(who), body: { body, clientId: `n-${clientIds++}`, parentId } });
+    for (let i = 0; i < 12; i++) {
+      // The parent's author is erased while the reply that would tell them is posted.
+      const toErased = await post(server.url, `er-a${i}`, 'n-erase-race', `पहली बात ${i}`);
+      const [answer] = await Promise.all([reply(`er-b${i}`, 'n-erase-race', `जवाब ${i}`, toErased.id), erase(`er-a${i}`)]);
+      assert.ok(answer.status === 201 || (answer.status === 400 && /parentId/.test(answer.body.error.message)), JSON.stringify(answer.body));
+      // The reply's author is erased while their reply tells the parent's author.
+      const parent = await post(server.url, `er-c${i}`, 'n-erase-race', `दूसरी बात ${i}`);
+      await Promise.all([reply(`er-d${i}`, 'n-erase-race', `मिटने वाला जवाब ${i}`, parent.id), erase(`er-d${i}`)]);
+      await server.app.services.notifications!.settled();
+      assert.equal(await notifications.countDocuments({ user: `er-a${i}` }), 0, `round ${i}: nothing stored for the erased reader`);
+      assert.equal(await inboxes.countDocuments({ _id: `demo:er-a${i}` } as never), 0, `round ${i}: no inbox of the erased reader`);
+      // Their name and words stay only with a reply of theirs that is still there, one the
+      // erasure could not see (stored after its last listing, answered after it).
+      for (const n of await notifications.find({ user: `er-c${i}` }).toArray()) {
+        if (n.by.id === '') {
+          assert.equal(n.excerpt, '', `round ${i}: the erased replier’s words are gone`);
+          continue;
+        }
+        const kept = await server.app.services.models.Comment.findOne({ _id: n.comment }).lean();
+        assert.equal(kept?.author.id, `er-d${i}`, `round ${i}: a notice names the erased replier, whose reply is gone`);
+      }
+    }
+  });
+
   it('keeps a reader’s newest 200: past 20 more, the oldest go', async () => {
     const { notifications: service } = server.app.services;
     const Notification = server.app.services.models.Comment.db.collection('notifications');

@@ -36,20 +36,34 @@ export interface ErasureDeps {
 export const ERASURE = { id: 'erasure', name: 'erasure' };
 const BLANK_AUTHOR = { id: '', name: '' };
 const PARALLEL = 8;
+/** Listings of the reader's comments after the first, for those posted meanwhile. */
+const LATE_PASSES = 2;
 
 export async function eraseUser(deps: ErasureDeps, by: Actor, userId: string): Promise<ErasureResult> {
   const site = by.site.id;
   const result: ErasureResult = { userId, comments: { removed: 0, tombstones: 0 }, reactions: 0, flags: 0, record: 'none' };
-  const { ids, articles } = await eraseComments(deps, site, userId, result);
-  await blankCopies(deps.models, site, userId, ids);
-  // Held threads and stored first pages copied names that were blanked without an event.
-  await deps.comments.reads.forget(site, articles);
+  await eraseWritten(deps, site, userId, result, true);
   result.reactions = await withdrawReactions(deps, by, userId);
   result.flags = await dropFlags(deps, site, userId);
   result.record = await reduceRecord(deps.models, site, userId);
+  // A comment the reader posted while this ran was not in the first listing: it goes too.
+  for (let pass = 0; pass < LATE_PASSES && (await eraseWritten(deps, site, userId, result)); pass++);
   await deps.notifications?.forget(site, userId);
   await deps.moderation.decisions.log.write(by, { action: 'user.erase', target: { user: userId }, reason: null });
   return result;
+}
+
+/**
+ * The reader's comments and the copies of their name and words (the first time, also those
+ * of changes they made to others' comments); false: there were no comments.
+ */
+async function eraseWritten(deps: ErasureDeps, site: string, userId: string, result: ErasureResult, first = false): Promise<boolean> {
+  const { ids, articles } = await eraseComments(deps, site, userId, result);
+  if (ids.length === 0 && !first) return false;
+  await blankCopies(deps.models, site, userId, ids);
+  // Held threads and stored first pages copied names that were blanked without an event.
+  await deps.comments.reads.forget(site, articles);
+  return true;
 }
 
 async function eraseComments(deps: ErasureDeps, site: string, userId: string, result: ErasureResult): Promise<{ ids: string[]; articles: string[] }> {

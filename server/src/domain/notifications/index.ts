@@ -40,9 +40,19 @@ export class NotificationService {
     private readonly o: NotificationOptions,
   ) {}
 
+  /** Notices being stored now (the watcher does not hold up the change it watches). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   /** The lifecycle watcher: works out the notices of a change and stores and sends each. */
   watch(t: Transition): void {
-    this.notify(t).catch(this.o.onError);
+    const work = this.notify(t).catch(this.o.onError);
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Resolves once every notice being stored now is stored (a graceful stop waits for it). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   async notify(t: Transition): Promise<Notification[]> {
@@ -178,10 +188,47 @@ export class NotificationService {
         { upsert: true, returnDocument: 'after' },
       ).lean(),
     );
+    const erased = await this.erasedMeanwhile(notice);
+    if (erased === 'recipient' || erased === 'gone') {
+      await this.models.Notification.deleteOne({ _id: doc._id });
+      // An erased reader's inbox, made again by the upsert above, goes too; a count left by a
+      // notice of something gone mends on the next read of the list.
+      if (erased === 'recipient') await this.models.Inbox.deleteOne({ _id: inboxKey(site, notice.user) });
+      return null;
+    }
+    if (erased === 'author') {
+      Object.assign(doc, { by: { id: '', name: '' }, excerpt: '' });
+      await this.models.Notification.updateOne({ _id: doc._id }, { $set: { by: doc.by, excerpt: '' } });
+    }
     const n = view(doc, inbox?.readUpTo ?? '');
     this.fanout.toUser(site, notice.user, 'notification', n);
     if (inbox && inbox.stored >= TRIM_EVERY) this.trim(site, notice.user).catch(this.o.onError);
     return n;
+  }
+
+  /**
+   * A notice is stored after the change that caused it, so an erasure may have run in between:
+   * it deletes the recipient's notifications and blanks the author's name and words in others'
+   * before it could see this one. Read after storing (by `_id`): a comment whose author was
+   * blanked, or is gone, says so. Erasure blanks or removes the comment before it forgets
+   * notifications, so either it finds this one or this finds the comment already erased.
+   * 'recipient': the notice's reader was erased; 'gone': what they were told of is gone;
+   * 'author': the reply's author was erased.
+   */
+  private async erasedMeanwhile(notice: Notice): Promise<'recipient' | 'gone' | 'author' | null> {
+    const c = notice.comment;
+    const find = (id: string) => this.models.Comment.findOne({ _id: id }, { author: 1 }).lean<Pick<CommentDoc, 'author'>>();
+    if (notice.kind === 'reply') {
+      const parent = await find(notice.parentId!);
+      if (!parent) return 'gone';
+      if (parent.author.id !== notice.user) return 'recipient';
+      const reply = await find(String(c._id));
+      return !reply || reply.author.id !== c.author.id ? 'author' : null;
+    }
+    // The reader's own comment: a removal may have removed it outright, so only a blanked author tells.
+    const own = await find(String(c._id));
+    if (!own) return notice.kind === 'published' ? 'gone' : null;
+    return own.author.id !== notice.user ? 'recipient' : null;
   }
 
   /** Keeps a reader's newest CAP notifications. */

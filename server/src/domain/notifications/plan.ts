@@ -22,7 +22,8 @@ export interface Notice {
 /** Looks up the comment a reply answers (by `_id`). */
 export type ParentLookup = (id: string) => Promise<Pick<CommentDoc, 'author'> | null>;
 
-const hasInbox = (author: CommentDoc['author']) => !author.guest && !author.id.startsWith('g_') && !author.id.startsWith(IMPORTED_PREFIX);
+// An erased reader's tombstone names nobody (an empty id): no inbox either.
+const hasInbox = (author: CommentDoc['author']) => author.id !== '' && !author.guest && !author.id.startsWith('g_') && !author.id.startsWith(IMPORTED_PREFIX);
 
 export async function plan(t: Transition, parentOf: ParentLookup): Promise<Notice[]> {
   const doc = t.after ?? t.before;
