@@ -61,3 +61,24 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   };
   return server;
 }
+
+/**
+ * The database calls (`<collection>.<method>`) made while `fn` runs. The connection's log also
+ * shows work in the background (coalesced reaction totals, the snapshot writer, sweeps), so up
+ * to three tries are made and the first that `fits` is answered; a request that itself makes
+ * other calls fails each try, and the last try is answered for the caller's assertion to show.
+ */
+export async function callsDuring(server: TestServer, fn: () => Promise<unknown>, fits: (calls: string[]) => boolean): Promise<string[]> {
+  let calls: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    calls = [];
+    server.db.conn.set('debug', (collection: string, method: string) => calls.push(`${collection}.${method}`));
+    try {
+      await fn();
+    } finally {
+      server.db.conn.set('debug', false);
+    }
+    if (fits(calls)) break;
+  }
+  return calls;
+}
