@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { referenceRouter } from './api/router';
 import type { Config } from './config';
@@ -33,6 +32,7 @@ import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
 import { statsRouter } from './http/stats';
 import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import { webhooksRouter } from './http/webhooks';
 import type { Logger } from './log';
 import { createMetrics, watchDatabase } from './metrics';
@@ -164,7 +164,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   app.set('trust proxy', false);
   app.use(requestLog(log));
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         useDefaults: true,
         directives: {
