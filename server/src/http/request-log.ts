@@ -21,14 +21,10 @@ declare module 'node:http' {
     /** The request's id, as its log line and X-Request-Id name it. */
     id?: string;
   }
-  interface ServerResponse {
-    /** An error the answer carries (set by whoever answered with it), logged with the request. */
-    err?: Error;
-  }
 }
 
 function levelOf(path: string, res: ServerResponse): Level {
-  if (res.err || res.statusCode >= 500) return 'error';
+  if (res.statusCode >= 500) return 'error';
   if (PROBES.has(path)) return 'debug';
   return 'info';
 }
@@ -55,8 +51,8 @@ export function requestLog(log: Logger) {
         responseTime: Date.now() - started,
       };
       if (level !== 'error') return void log[level](line, 'request');
-      const err = res.err ?? new Error(`failed with status code ${res.statusCode}`);
-      line.err = { type: err.name, message: err.message };
+      // The error itself is logged where it is answered (http/errors.ts); the line names the status.
+      line.err = { type: 'Error', message: `failed with status code ${res.statusCode}` };
       log.error(line, 'request failed');
     });
     next();
