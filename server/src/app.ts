@@ -32,7 +32,7 @@ import { pagesRouter } from './http/pages';
 import { reactionsRouter } from './http/reactions';
 import { statsRouter } from './http/stats';
 import { requestLog } from './http/request-log';
-import { securityHeaders } from './http/security-headers';
+import { SECURITY_HEADERS, securityHeaders } from './http/security-headers';
 import { webhooksRouter } from './http/webhooks';
 import type { Logger } from './log';
 import { createMetrics, watchDatabase } from './metrics';
@@ -172,22 +172,7 @@ export async function createApp(config: Config, db: Database, log: Logger): Prom
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLog(log));
-  app.use(
-    securityHeaders({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'img-src': ["'self'", 'https:', 'data:'],
-          // Charcha is often run over plain http on a LAN or behind a TLS proxy that sets its own.
-          'upgrade-insecure-requests': null,
-        },
-      },
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
-  );
+  app.use(securityHeaders(SECURITY_HEADERS));
   const api = express.Router({ mergeParams: true });
   const identify = siteAndActor(sites, config.TRUST_PROXY);
   inline(api, importsRouter(services, identify)); // a raw body up to IMPORT_MAX_BYTES, before the JSON parser
