@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { nowMs } from '../clock';
 import type { ReaderFleets } from '../load/fleet';
-import { freePort, spawnNode, waitForHttp, type NodeChild } from '../processes';
+import { cpuSeconds, freePort, spawnNode, waitForHttp, type NodeChild } from '../processes';
 import { compare, type ScenarioResult } from '../result';
 import { seedArticle } from '../seed';
 import { startBareSocketIo, type RunningServer } from '../servers';
@@ -70,14 +70,21 @@ async function text(url: string): Promise<string> {
   return res.text();
 }
 
-/** Runs Charcha's and the baseline's loads in turns; answers each side's runs. */
-async function inTurns(loader: Loader, rounds: number, sides: { charcha: string[]; bare: string[] }, loads: number, concurrency: number) {
-  const out = { charcha: [] as LoadRun[], bare: [] as LoadRun[] };
+/**
+ * Runs Charcha's and the baseline's loads in turns; answers each side's runs and, given the
+ * server processes, the CPU time each spent on its own runs (seconds).
+ */
+async function inTurns(loader: Loader, rounds: number, sides: { charcha: string[]; bare: string[] }, loads: number, concurrency: number, pids?: { charcha: number; bare: number }) {
+  const runs = { charcha: [] as LoadRun[], bare: [] as LoadRun[] };
+  const cpu = { charcha: 0, bare: 0 };
   for (let r = 0; r < rounds; r++) {
-    out.charcha.push(await loader.run(sides.charcha, loads, concurrency));
-    out.bare.push(await loader.run(sides.bare, loads, concurrency));
+    for (const side of ['charcha', 'bare'] as const) {
+      const before = pids ? cpuSeconds(pids[side]) : 0;
+      runs[side].push(await loader.run(sides[side], loads, concurrency));
+      if (pids) cpu[side] += cpuSeconds(pids[side]) - before;
+    }
   }
-  return out;
+  return { runs, cpu };
 }
 
 const rate = (runs: LoadRun[]) => runs.reduce((a, r) => a + r.samples.length, 0) / runs.reduce((a, r) => a + r.seconds, 0);
@@ -94,10 +101,11 @@ export async function runCrowd(charcha: RunningServer, site: string, driver: Mon
   const loads = settings.crowdLoads;
   const inFlight = settings.crowdConcurrency;
   let runs;
+  let cpu;
   try {
     const sides = { charcha: charchaUrls, bare: [`${bare.url}/article`, `${bare.url}/comments`] };
     await inTurns(loader, 1, sides, Math.min(200, loads), inFlight); // warm-up
-    runs = await inTurns(loader, settings.crowdRounds, sides, loads, inFlight);
+    ({ runs, cpu } = await inTurns(loader, settings.crowdRounds, sides, loads, inFlight, { charcha: charcha.child.pid, bare: bare.child.pid }));
   } finally {
     await loader.stop();
     await bare.child.stop();
@@ -123,8 +131,11 @@ export async function runCrowd(charcha: RunningServer, site: string, driver: Mon
   const b = summarize(samplesOf(runs.bare));
   const s = { loads, inFlight, rounds: settings.crowdRounds, pageBytes: pageJson.length, articleBytes: articleJson.length };
   const detail = { charcha: { p50: round(c.p50), p99: round(c.p99), max: round(c.max) }, bare: { p50: round(b.p50), p99: round(b.p99), max: round(b.max) } };
+  // CPU per load moves less with a busy machine than loads/s do (10 ms clock ticks: 2,000 loads a round keep that small).
+  const cpuPerLoad = (seconds: number) => round((seconds * 1e6) / (loads * settings.crowdRounds), 0);
   return [
     compare({ scenario: 'crowd widget loads', metric: 'loads/s, 64 in flight', charcha: round(rate(runs.charcha), 1), baseline: round(rate(runs.bare), 1), baselineName: 'bare Express, same bytes', target: { text: '≥ 0.5x bare', atLeast: 0.5 }, settings: s, detail }),
+    compare({ scenario: 'crowd server CPU per load', metric: 'µs of server CPU per load', charcha: cpuPerLoad(cpu!.charcha), baseline: cpuPerLoad(cpu!.bare), baselineName: 'bare Express, same bytes', target: null, settings: s }),
     compare({ scenario: 'crowd widget load p50', metric: 'ms per load', charcha: round(c.p50), baseline: round(b.p50), baselineName: 'bare Express, same bytes', target: null, settings: s }),
     compare({ scenario: 'crowd widget load p99', metric: 'ms per load', charcha: round(c.p99), baseline: round(b.p99), baselineName: 'bare Express, same bytes', target: { text: '≤ 2x bare', atMost: 2 }, settings: s, detail }),
     compare({ scenario: 'crowd join all', metric: `s to connect and join ${loads}`, charcha: round(joinSeconds.charcha), baseline: round(joinSeconds.bare), baselineName: 'bare Socket.IO', target: { text: '≤ 1.5x bare', atMost: 1.5 }, settings: { readers: loads, inFlight: perProcess * fleets.size, since: pageSeq } }),
@@ -145,7 +156,7 @@ export async function runBigThread(charcha: RunningServer, site: string, driver:
   try {
     const sides = { charcha: [url], bare: [`${bare.url}/comments`] };
     await inTurns(loader, 1, sides, 20, 1);
-    runs = await inTurns(loader, 2, sides, settings.bigThreadSamples, 1);
+    ({ runs } = await inTurns(loader, 2, sides, settings.bigThreadSamples, 1));
   } finally {
     await loader.stop();
     await bare.child.stop();

@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../domain/actor';
 import { DomainError } from '../domain/errors';
 import { clientAddress } from '../trust/address';
-import { identify } from '../trust/auth';
+import { anonymous, identify } from '../trust/auth';
 import { originAllowed, type SiteRegistry } from '../trust/sites';
 
 declare module 'express-serve-static-core' {
@@ -19,7 +19,7 @@ export function actorOf(req: Request): Actor {
 }
 
 export function siteAndActor(sites: SiteRegistry, trustProxy: number): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const site = sites.get(String(req.params.site));
     if (!site) return next(new DomainError('not_found', 'Unknown site'));
     const origin = req.headers.origin;
@@ -40,11 +40,18 @@ export function siteAndActor(sites: SiteRegistry, trustProxy: number): RequestHa
       if (!m) return next(new DomainError('unauthorized', 'Authorization must be "Bearer <token>"'));
       token = m[1];
     }
-    try {
-      req.actor = await identify(site, token, clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy));
-      next();
-    } catch (err) {
-      next(err);
+    const ip = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+    // Anonymous readers (most requests) go on at once; a token is verified first.
+    if (!token) {
+      req.actor = anonymous(site, ip);
+      return next();
     }
+    identify(site, token, ip).then(
+      (actor) => {
+        req.actor = actor;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
   };
 }

@@ -30,9 +30,14 @@ function keyOf(site: Site): Uint8Array {
 
 const unauthorized = (m: string) => new DomainError('unauthorized', m);
 
+/** A reader without a token. */
+export function anonymous(site: Site, ip: string): Actor {
+  return { site, userId: null, name: null, role: 'commenter', guest: false, ip };
+}
+
 /** The actor a request or socket speaks for. No token: an anonymous reader (a guest once it names itself). */
 export async function identify(site: Site, token: string | undefined, ip: string): Promise<Actor> {
-  if (!token) return { site, userId: null, name: null, role: 'commenter', guest: false, ip };
+  if (!token) return anonymous(site, ip);
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(token, keyOf(site), { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] }));
