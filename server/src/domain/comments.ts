@@ -6,6 +6,7 @@ import { asGuest } from '../trust/auth';
 import { PHASES, runPipeline, type Phase } from '../trust/pipeline';
 import { sanitizeBody, type SanitizedBody } from '../trust/sanitize';
 import { isDuplicateKey } from '../store/connection';
+import { insertGrouped } from '../store/group-commit';
 import { Types, articleKey, trusted, userKey, type ArticleDoc, type CommentDoc, type Models, type UserDoc } from '../store/models';
 import { isModerator, type Actor } from './actor';
 import { DomainError, badRequest, forbidden, notFound } from './errors';
@@ -150,7 +151,7 @@ export class CommentService {
     const _id = new Types.ObjectId();
     const now = new Date();
     try {
-      await this.models.PostKey.create({ _id: key, commentId: _id, at: now });
+      await insertGrouped(this.models.PostKey, { _id: key, commentId: _id, at: now });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // Another send of this post holds the key: its comment, or (that send died) a free key.
@@ -161,7 +162,7 @@ export class CommentService {
     }
     let doc: CommentDoc;
     try {
-      const created = await this.models.Comment.create({
+      doc = await insertGrouped(this.models.Comment, {
         _id,
         site: site.id,
         article: input.article,
@@ -176,7 +177,6 @@ export class CommentService {
         reasons: outcome.reasons,
         createdAt: now,
       });
-      doc = created.toObject() as CommentDoc;
     } catch (err) {
       await this.models.PostKey.deleteOne({ _id: key, commentId: _id }).catch(() => undefined);
       throw err;

@@ -6,7 +6,7 @@
 import type { ArticleEvent, ArticleEventPayloads, ArticleEventType, JoinAck } from '../../../client-sdk/src/protocol';
 import { isDuplicateKey } from '../store/connection';
 import { articleKey, trusted, type EventDoc, type Models } from '../store/models';
-import { KeyedQueue } from './keyed-queue';
+import { groupWrite } from '../store/group-commit';
 
 /** At most this many events are replayed in one join; older gaps get `reset`. */
 export const MAX_REPLAY = 1000;
@@ -14,6 +14,13 @@ export const MAX_REPLAY = 1000;
 const MAX_APPEND_ATTEMPTS = 1000;
 /** Steps probed forward before re-reading the last seq from the log. */
 const PROBES_BEFORE_READ = 8;
+/**
+ * Events in one ordered insert. FerretDB 1.24 inserts in batches of 100 and, after a
+ * duplicate key in one batch, goes on with the next (msg_insert.go breaks only its inner
+ * loop): an ordered insert of more would store events after the one that failed, under seqs
+ * their writer moves on from. Up to 100 it stops at the first failure, as MongoDB does.
+ */
+const MAX_ORDERED_INSERT = 100;
 /** Events read at once when a range is read by key. */
 const READ_BATCH = 50;
 
@@ -21,6 +28,20 @@ type PayloadOf<K extends ArticleEventType> = Omit<ArticleEventPayloads[K], 'seq'
 
 /** One event of a batch appended at once. */
 export type NewEvent = { [K in ArticleEventType]: { type: K; payload: PayloadOf<K> } }[ArticleEventType];
+
+/** Appends asked for together (one caller's events, and the counters they move). */
+interface Append {
+  site: string;
+  article: string;
+  items: readonly NewEvent[];
+  inc?: Record<string, number>;
+}
+
+interface Appended {
+  events: ArticleEvent[];
+  /** False when the article document was not there to take the counters. */
+  counted: boolean;
+}
 
 /** Where an ordered insert stopped: the index of its first failed document. */
 function firstFailedIndex(err: unknown): number | undefined {
@@ -36,7 +57,8 @@ export function eventKey(site: string, article: string, seq: number): string {
 }
 
 export class EventLog {
-  private readonly queue = new KeyedQueue();
+  /** Appends not answered yet (drain). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Last seq this process appended per article: saves a read per event; a stale value only
    * costs one duplicate-key retry, since the key still decides. */
   private readonly lastAppended = new Map<string, number>();
@@ -57,9 +79,26 @@ export class EventLog {
   }
 
   /** Stores the event under the article's next seq and returns it, ready to send. */
-  append<K extends ArticleEventType>(site: string, article: string, type: K, payload: PayloadOf<K>): Promise<ArticleEvent> {
-    const key = `${site}\u0000${article}`;
-    return this.queue.run(key, () => this.appendNow(key, site, article, type, payload));
+  async append<K extends ArticleEventType>(site: string, article: string, type: K, payload: PayloadOf<K>): Promise<ArticleEvent> {
+    const { events } = await this.submit({ site, article, items: [{ type, payload } as NewEvent] });
+    return events[0]!;
+  }
+
+  /**
+   * Stores the event and adds `inc` (increments only) to the article's counters in the same
+   * update that moves its cached seq. `counted` is false when there was no article document
+   * to count on.
+   */
+  async appendCounted<K extends ArticleEventType>(
+    site: string,
+    article: string,
+    type: K,
+    payload: PayloadOf<K>,
+    inc: Record<string, number>,
+  ): Promise<{ event: ArticleEvent; counted: boolean }> {
+    if (Object.values(inc).some((n) => !(n > 0))) throw new Error('appendCounted: increments only');
+    const { events, counted } = await this.submit({ site, article, items: [{ type, payload } as NewEvent], inc });
+    return { event: events[0]!, counted };
   }
 
   /**
@@ -67,72 +106,78 @@ export class EventLog {
    * case), in the order given, and returns them ready to send. Another node's append in
    * between only moves the rest on to the next free seq, as for one event.
    */
-  appendMany(site: string, article: string, items: readonly NewEvent[]): Promise<ArticleEvent[]> {
-    const key = `${site}\u0000${article}`;
-    return this.queue.run(key, () => this.appendManyNow(key, site, article, items));
+  async appendMany(site: string, article: string, items: readonly NewEvent[]): Promise<ArticleEvent[]> {
+    if (items.length === 0) return [];
+    return (await this.submit({ site, article, items })).events;
   }
 
-  private async appendManyNow(key: string, site: string, article: string, items: readonly NewEvent[]): Promise<ArticleEvent[]> {
-    if (items.length === 0) return [];
-    if (items.length === 1) return [await this.appendNow(key, site, article, items[0]!.type, items[0]!.payload as never)];
+  /**
+   * Joins the article's next batch: one batch of an article in flight at a time (one writer of
+   * its seqs in this process), and on a single connection one batched write of any kind.
+   */
+  private submit(append: Append): Promise<Appended> {
+    const key = `${append.site}\u0000${append.article}`;
+    const done = groupWrite(this.models.Event, `append\u0000${key}`, (batch: Append[]) => this.appendBatch(key, batch), append);
+    const settled = done.finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
+    return settled;
+  }
+
+  /**
+   * One batch of an article's appends (a group commit: what arrived while the last batch was
+   * being stored): every event under consecutive seqs by one ordered insert, then one update
+   * of the article that moves its cached seq and adds the batch's counter increments.
+   */
+  private async appendBatch(key: string, batch: Append[]): Promise<Appended[]> {
+    const { site, article } = batch[0]!;
     const { Event, Article } = this.models;
+    const all = batch.flatMap((b) => b.items);
     const out: ArticleEvent[] = [];
     let next = (this.lastAppended.get(key) ?? (await this.lastSeq(site, article))) + 1;
-    let rest = items;
-    for (let attempt = 1; rest.length > 0; attempt++) {
+    let rest: readonly NewEvent[] = all;
+    // Another node took `next`: the rest go on from the next seq. Every seq is tried only once
+    // the one before it exists, so the log has no gaps; probing forward costs one insert a
+    // step, as little as the competing node's own append, so a busy node cannot starve this
+    // one. Far behind (a stale cache), find the log's end instead of walking to it.
+    for (let attempt = 1; rest.length > 0; ) {
       const at = new Date();
-      const docs = rest.map((e, i) => ({ _id: eventKey(site, article, next + i), site, article, seq: next + i, type: e.type, payload: e.payload, at }));
+      const chunk = rest.slice(0, MAX_ORDERED_INSERT);
+      const docs = chunk.map((e, i) => ({ _id: eventKey(site, article, next + i), site, article, seq: next + i, type: e.type, payload: e.payload, at }));
       let stored = docs.length;
+      let lost = false;
       try {
         await Event.insertMany(docs, { ordered: true });
       } catch (err) {
         // Ordered: the events before the first failed one are stored, none after it.
         stored = firstFailedIndex(err) ?? -1;
         if (!isDuplicateKey(err) || stored < 0 || attempt >= MAX_APPEND_ATTEMPTS) throw err;
+        lost = true;
       }
-      for (let i = 0; i < stored; i++) out.push({ ...(rest[i]!.payload as object), type: rest[i]!.type, article, seq: next + i } as ArticleEvent);
+      for (let i = 0; i < stored; i++) out.push({ ...(chunk[i]!.payload as object), type: chunk[i]!.type, article, seq: next + i } as ArticleEvent);
       rest = rest.slice(stored);
       next += stored;
-      if (rest.length > 0) next = attempt % PROBES_BEFORE_READ === 0 ? Math.max(next, (await this.lastSeq(site, article)) + 1) : next + 1;
+      if (lost) {
+        next = attempt % PROBES_BEFORE_READ === 0 ? Math.max(next, (await this.lastSeq(site, article)) + 1) : next + 1;
+        attempt++;
+      }
     }
     const last = out[out.length - 1]!.seq;
     this.remember(key, last);
-    await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq: last } });
-    return out;
+    const inc: Record<string, number> = {};
+    for (const b of batch) for (const [k, n] of Object.entries(b.inc ?? {})) inc[k] = (inc[k] ?? 0) + n;
+    // A cache for readers of the article document ($max never moves it backwards), and the
+    // counters, in one write.
+    const r = await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq: last }, ...(Object.keys(inc).length > 0 ? { $inc: inc } : {}) });
+    let from = 0;
+    return batch.map((b) => {
+      const events = out.slice(from, (from += b.items.length));
+      return { events, counted: r.matchedCount > 0 };
+    });
   }
 
   private remember(key: string, seq: number): void {
     this.lastAppended.set(key, seq);
     if (this.lastAppended.size > 50_000) this.lastAppended.delete(this.lastAppended.keys().next().value!);
-  }
-
-  private async appendNow<K extends ArticleEventType>(
-    key: string,
-    site: string,
-    article: string,
-    type: K,
-    payload: PayloadOf<K>,
-  ): Promise<ArticleEvent> {
-    const { Event, Article } = this.models;
-    const cached = this.lastAppended.get(key);
-    let seq = (cached ?? (await this.lastSeq(site, article))) + 1;
-    // Another node took `seq`: try the next one. Every seq is tried only once the one before it
-    // exists, so the log has no gaps; probing forward costs one insert a step, as little as the
-    // competing node's own append, so a busy node cannot starve this one. Far behind (a stale
-    // cache), find the log's end instead of walking to it.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await Event.create({ _id: eventKey(site, article, seq), site, article, seq, type, payload, at: new Date() });
-        break;
-      } catch (err) {
-        if (!isDuplicateKey(err) || attempt >= MAX_APPEND_ATTEMPTS) throw err;
-        seq = attempt % PROBES_BEFORE_READ === 0 ? Math.max(seq, await this.lastSeq(site, article)) + 1 : seq + 1;
-      }
-    }
-    this.remember(key, seq);
-    // A cache for readers of the article document; $max never moves it backwards.
-    await Article.updateOne({ _id: articleKey(site, article) }, { $max: { seq } });
-    return { ...(payload as object), type, article, seq } as ArticleEvent;
   }
 
   /**
@@ -205,8 +250,10 @@ export class EventLog {
     return r.deletedCount ?? 0;
   }
 
-  drain(): Promise<void> {
-    return this.queue.drain();
+  /** Resolves when every append begun so far has been stored. */
+  /** Resolves when every append begun so far has been answered. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 }
 

@@ -3,6 +3,7 @@
 // transition (post, edit, delete, decision, hide) moves them by one rule, and only the writer
 // that won the revision runs it.
 import { articleKey, trusted, userKey, type CommentDoc, type Models } from '../../store/models';
+import type { ArticleEvent } from '../../../../client-sdk/src/protocol';
 import type { EventLog } from '../events';
 import type { Fanout } from '../fanout';
 import { readerView } from '../views';
@@ -37,7 +38,11 @@ export class ThreadEffects {
     const article: Record<string, number> = {};
     if (published) article.commentCount = published;
     if (visible && !doc.parentId) article.topLevelCount = visible;
-    await this.inc('Article', { _id: articleKey(doc.site, doc.article) }, article, doc);
+    // Increments ride on the event's own write of the article (its cached seq): one update
+    // for both, and for every change of the article stored in the same batch. Decrements are
+    // guarded on their own, first, as is a change that tells readers nothing.
+    const withEvent = now !== 'none' && Object.keys(article).length > 0 && Object.values(article).every((n) => n > 0);
+    if (!withEvent) await this.inc('Article', { _id: articleKey(doc.site, doc.article) }, article, doc);
     if (visible && doc.parentId) await this.inc('Comment', { _id: doc.parentId }, { replyCount: visible, score: visible }, doc);
     if (published) await this.inc('User', { _id: userKey(doc.site, doc.author.id) }, { comments: published }, doc, false);
     // A comment removed outright takes its reactions with it ({site, target} prefix of the
@@ -51,7 +56,14 @@ export class ThreadEffects {
       return after;
     }
     const type = was === 'none' ? 'comment:created' : 'comment:updated';
-    const event = await this.events.append(doc.site, doc.article, type, readerView(after!));
+    let event: ArticleEvent;
+    if (withEvent) {
+      const told = await this.events.appendCounted(doc.site, doc.article, type, readerView(after!), article);
+      if (!told.counted) this.watch.drifted(doc.site, doc.article);
+      event = told.event;
+    } else {
+      event = await this.events.append(doc.site, doc.article, type, readerView(after!));
+    }
     await this.models.Comment.updateOne({ _id: after!._id }, { $set: { seq: event.seq } });
     this.fanout.toArticle(doc.site, event);
     return { ...after!, seq: event.seq };

@@ -4,6 +4,7 @@
 // write failed is released by its writer; one whose writer died (the comment never reached
 // that revision) is released by the next writer once it is clearly abandoned.
 import { isDuplicateKey } from '../../store/connection';
+import { insertGrouped } from '../../store/group-commit';
 import type { Models, RevisionDoc } from '../../store/models';
 
 /** A claim older than this, on a comment that never reached it, is taken as abandoned. */
@@ -20,7 +21,7 @@ export class Revisions {
   /** True when this caller now owns revision `rev`; false when another writer does. */
   async claim(input: ClaimInput): Promise<boolean> {
     try {
-      await this.models.Revision.create({ _id: revisionKey(input.commentId, input.rev), ...input, at: new Date() });
+      await insertGrouped(this.models.Revision, { _id: revisionKey(input.commentId, input.rev), ...input, at: new Date() });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
