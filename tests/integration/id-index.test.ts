@@ -3,8 +3,8 @@
 // gives every collection table a GIN index (jsonb_path_ops) on that expression, within a few
 // seconds of the table's creation (server/localdb/ferretdb/idindex.go). FerretDB's `explain`
 // shows PostgreSQL's plan for the query it sends. On SQLite (no PostgreSQL installed, or
-// LOCAL_DB_ENGINE=sqlite) or an external MongoDB these tests are skipped: SQLite serves `_id`
-// from its primary key, MongoDB from its own index.
+// LOCAL_DB_ENGINE=sqlite) or an external MongoDB these tests are skipped: SQLite's `_id` index
+// is checked by sqlite-id-index.test.ts, MongoDB serves `_id` from its own index.
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import { testDatabase } from '../helpers/db';
