@@ -40,7 +40,11 @@ package main
 // uniqueness stays with FerretDB's own index. FerretDB never sees ours (listIndexes reads its
 // metadata table), dropping a collection drops its table with them, and renaming one keeps its
 // table. Files are opened with mode=ro or mode=rw, never created: a database dropped meanwhile
-// stays dropped. A short busy timeout keeps a sweep from waiting on FerretDB's writes (its own
+// stays dropped. Only a file that changed is opened, and for milliseconds: FerretDB's
+// dropDatabase closes its own connections and removes the .sqlite file alone, so a database
+// dropped while any other connection has it open (ours, or a sqlite3 shell) keeps its -wal and
+// -shm files beside it (seen with a shell holding it open; creating a database of the same name
+// afterwards gave an empty one, as it should). A short busy timeout keeps a sweep from waiting on FerretDB's writes (its own
 // busy timeout is 10 s, so a write that meets our CREATE INDEX waits for it): a busy database
 // gets its index at a later sweep.
 
