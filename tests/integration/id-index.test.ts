@@ -3,11 +3,12 @@
 // gives every collection table a GIN index (jsonb_path_ops) on that expression, within a few
 // seconds of the table's creation (server/localdb/ferretdb/idindex.go). FerretDB's `explain`
 // shows PostgreSQL's plan for the query it sends. On SQLite (no PostgreSQL installed, or
-// LOCAL_DB_ENGINE=sqlite) or an external MongoDB these tests are skipped: SQLite serves `_id`
-// from its primary key, MongoDB from its own index.
+// LOCAL_DB_ENGINE=sqlite) or an external MongoDB these tests are skipped: SQLite's `_id` index
+// is checked by sqlite-id-index.test.ts, MongoDB serves `_id` from its own index.
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import { testDatabase } from '../helpers/db';
+import { assertFindsById, storeMixedIds } from '../helpers/idLookups';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const HOT = ['comments', 'users', 'events', 'articles'];
@@ -67,19 +68,9 @@ describe('_id lookups on the local PostgreSQL', function () {
 
   it('indexes a collection made later, and its lookups with thousands stored find exactly the one', async () => {
     const db = raw.db!;
-    const collection = db.collection<{ _id: string | mongoose.Types.ObjectId; n: number; text: string }>(`later_${Date.now().toString(36)}`);
-    const ids = Array.from({ length: 1500 }, () => new mongoose.Types.ObjectId());
-    const docs = [
-      ...Array.from({ length: 1500 }, (_, n) => ({ _id: `demo:user-${n}`, n, text: `टिप्पणी ${n}` })),
-      ...ids.map((_id, n) => ({ _id, n, text: `लेख ${n}` })),
-    ];
-    await collection.insertMany(docs);
-
+    const { collection, ids } = await storeMixedIds(db);
     await waitForIdIndex(db, collection.collectionName, 'demo:user-777');
     await waitForIdIndex(db, collection.collectionName, ids[321]);
-    assert.deepEqual(await collection.find({ _id: 'demo:user-777' }).toArray(), [{ _id: 'demo:user-777', n: 777, text: 'टिप्पणी 777' }]);
-    const byObjectId = await collection.find({ _id: ids[321] }).toArray();
-    assert.deepEqual(byObjectId.map((d) => [String(d._id), d.n]), [[String(ids[321]), 321]]);
-    assert.deepEqual(await collection.find({ _id: 'demo:nobody' }).toArray(), []);
+    await assertFindsById(collection, ids);
   });
 });

@@ -24,6 +24,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,11 +70,17 @@ func keepIDIndexes(ctx context.Context, url string) {
 	}
 	defer pool.Close()
 
+	everyInterval(ctx, func() error { return ensureIDIndexes(ctx, pool) })
+}
+
+// everyInterval runs sweep every idIndexInterval until ctx ends, logging an error when it is
+// not the one of the sweep before.
+func everyInterval(ctx context.Context, sweep func() error) {
 	var lastErr string
 	for {
 		msg := ""
-		if err := ensureIDIndexes(ctx, pool); err != nil && ctx.Err() == nil {
-			msg = err.Error()
+		if err := sweep(); err != nil && ctx.Err() == nil {
+			msg = strings.ReplaceAll(err.Error(), "\n", "; ")
 		}
 		if msg != "" && msg != lastErr {
 			fmt.Fprintf(os.Stderr, "_id indexes: %s (retrying every %s)\n", msg, idIndexInterval)

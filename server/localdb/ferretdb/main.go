@@ -7,6 +7,10 @@
 //
 // The PostgreSQL URL may instead come from the environment (FERRETDB_POSTGRESQL_URL), which
 // keeps its password out of the process list.
+//
+// Beside FerretDB, a sweep gives every collection table an index that serves FerretDB's query
+// for an `_id` equality, which FerretDB's own `_id` index does not: idindex.go on PostgreSQL,
+// sqliteidindex.go on SQLite.
 package main
 
 import (
@@ -33,16 +37,17 @@ func main() {
 		Listener: ferretdb.ListenerConfig{TCP: *listen},
 		Handler:  *handler,
 	}
+	var sqliteDir string
 	switch *handler {
 	case "sqlite":
-		abs, err := filepath.Abs(*dir)
-		if err != nil {
+		var err error
+		if sqliteDir, err = filepath.Abs(*dir); err != nil {
 			fail(err)
 		}
-		if err := os.MkdirAll(abs, 0o755); err != nil {
+		if err := os.MkdirAll(sqliteDir, 0o755); err != nil {
 			fail(err)
 		}
-		config.SQLiteURL = "file:" + abs + "/"
+		config.SQLiteURL = "file:" + sqliteDir + "/"
 	case "postgresql":
 		if *pgURL == "" {
 			fail(fmt.Errorf("-handler postgresql needs -postgresql-url or FERRETDB_POSTGRESQL_URL"))
@@ -71,8 +76,11 @@ func main() {
 		}
 	}()
 
-	if *handler == "postgresql" {
+	switch *handler {
+	case "postgresql":
 		go keepIDIndexes(ctx, *pgURL)
+	case "sqlite":
+		go keepSQLiteIDIndexes(ctx, sqliteDir)
 	}
 
 	fmt.Println("ready", f.MongoDBURI())

@@ -1,6 +1,6 @@
 // Builds our FerretDB program (server/localdb/ferretdb, FerretDB v1.24.2 embedded as a
 // library) once per source version and caches the binary:
-//   ${XDG_CACHE_HOME:-~/.cache}/charcha/ferretdb-<sha256(main.go+idindex.go+go.mod+go.sum)[:12]>/charcha-ferretdb
+//   ${XDG_CACHE_HOME:-~/.cache}/charcha/ferretdb-<sha256(main.go+idindex.go+sqliteidindex.go+go.mod+go.sum)[:12]>/charcha-ferretdb
 // The build goes to a temporary name and is renamed into place, so a binary at the final path
 // is always complete; a lock file makes concurrent starters wait for one build instead of
 // running several (if the lock is ever bypassed, two builds just race to an atomic rename).
@@ -15,7 +15,7 @@ import { trackChild } from './databaseProcess';
 import { isExecutable } from './executables';
 import { acquireFileLock } from './fileLock';
 
-const SOURCE_FILES = ['main.go', 'idindex.go', 'go.mod', 'go.sum'];
+const SOURCE_FILES = ['main.go', 'idindex.go', 'sqliteidindex.go', 'go.mod', 'go.sum'];
 const BINARY_NAME = 'charcha-ferretdb';
 
 /** server/localdb/ferretdb, found from this file or, failing that, from the working directory. */
