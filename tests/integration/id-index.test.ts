@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import { testDatabase } from '../helpers/db';
-import { assertFindsById, storeMixedIds } from '../helpers/idLookups';
+import { assertFindsById, storeMixedIds } from '../helpers/id-lookups';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const HOT = ['comments', 'users', 'events', 'articles'];

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { launchDatabase, type LocalDatabase } from '../../server/src/localdb/launcher';
 import { testDatabase } from '../helpers/db';
-import { assertFindsById, storeMixedIds } from '../helpers/idLookups';
+import { assertFindsById, storeMixedIds } from '../helpers/id-lookups';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const HOT = ['comments', 'users', 'events', 'articles'];
