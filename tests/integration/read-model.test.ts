@@ -406,11 +406,14 @@ describe('thread read model', function () {
 
     // The reads of a signed-in page: its reactions in one query, nothing else from the database.
     // The article's reaction total is coalesced in the background: let it land first.
+    // The snapshot writer, off the request path, stores the thread at most once a second:
+    // write what it holds now, and leave its writes out of the count.
     await until('the article reaction’s total', async () => (await http(server.url, 'GET', `${API}/articles/${article}`)).body.reactions?.wow === 1, 10_000);
-    const others = (calls: string[]) => calls.filter((c) => !c.startsWith('events.'));
-    const calls = await callsDuring(server, () => http(server.url, 'GET', path, { token: bob }), (c) => others(c).join() === 'reactions.find' && c.length <= 2);
+    await server.app.services.comments.reads.cache.flushSnapshots();
+    const others = (calls: string[]) => calls.filter((c) => !c.startsWith('events.') && !c.startsWith('thread_snapshot'));
+    const calls = await callsDuring(server, () => http(server.url, 'GET', path, { token: bob }), (c) => others(c).join() === 'reactions.find' && c.filter((x) => x.startsWith('events.')).length <= 1);
     assert.deepEqual(others(calls), ['reactions.find']);
-    assert.ok(calls.length - others(calls).length <= 1, `one freshness lookup: ${calls}`);
+    assert.ok(calls.filter((c) => c.startsWith('events.')).length <= 1, `one freshness lookup: ${calls}`);
   });
 
   it('keeps pages right when a tiny memory budget evicts threads', async () => {
